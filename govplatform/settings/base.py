@@ -1,0 +1,232 @@
+"""Settings shared by every environment. See README for each variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govplatform.env import database_config, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# Host names of units are <code>.<PORTAL_DOMAIN>; the portal itself answers on
+# PORTAL_DOMAIN and www.PORTAL_DOMAIN.
+PORTAL_DOMAIN = env_str("PORTAL_DOMAIN", "localhost")
+PORTAL_PORT = env_str("PORTAL_PORT", "")
+PORTAL_SCHEME = env_str("PORTAL_SCHEME", "http")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [PORTAL_DOMAIN, f".{PORTAL_DOMAIN}"])
+
+# --- database -------------------------------------------------------------
+_database_url = env_str("DATABASE_URL")
+if not _database_url:
+    from govplatform.embedded_db import ensure_running
+
+    _database_url = ensure_running()
+DATABASES = {"default": database_config(_database_url)}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- tenancy --------------------------------------------------------------
+WAGTAIL_APPS = [
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+]
+DJANGO_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
+]
+# Public schema: the unit registry, the portal index and outbox, oversight
+# records, platform-wide dictionaries. The information centre administers the
+# platform through a Wagtail admin on the public schema, so Wagtail is here too.
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "columns",
+    "search",
+    "oversight",
+    "moderation",
+    "portal",
+    "django_q",
+    *DJANGO_APPS,
+    *WAGTAIL_APPS,
+]
+# Unit schemas: each unit's own users, groups, sessions, pages, media records.
+TENANT_APPS = [
+    *DJANGO_APPS,
+    *WAGTAIL_APPS,
+    "sitepages",
+    "moderation",
+]
+INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
+
+TENANT_MODEL = "tenants.Unit"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "govplatform.urls_public"
+ROOT_URLCONF = "govplatform.urls_tenant"
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# New units are cloned from a migrated template schema without its rows:
+# seconds instead of minutes, and no user, session or Site leaks into a unit.
+TENANT_CREATION_FAKES_MIGRATIONS = True
+TENANT_BASE_SCHEMA = "unit_template"
+TENANT_LIMIT_SET_CALLS = True
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env_int("TENANT_MIGRATE_PROCESSES", 2)
+
+MIDDLEWARE = [
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "govplatform" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+                "tenants.context_processors.current_unit",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "govplatform.wsgi.application"
+ASGI_APPLICATION = "govplatform.asgi.application"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- language -------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static & media -------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "static_collected"
+STATICFILES_DIRS = [BASE_DIR / "govplatform" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
+# Files of each unit live under MEDIA_ROOT/<schema>/, chosen at access time.
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- cache ----------------------------------------------------------------
+# Every alias Wagtail uses gets the schema in its keys: Wagtail caches site root
+# paths under one fixed key, so without this one unit's links point at another.
+_redis_url = env_str("REDIS_URL")
+_cache_backend = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+    if _redis_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)
+CACHES = {
+    alias: {**_cache_backend, "KEY_FUNCTION": "django_tenants.cache.make_key", "KEY_PREFIX": alias}
+    for alias in ("default", "renditions")
+}
+
+# --- Wagtail ----------------------------------------------------------------
+WAGTAIL_SITE_NAME = "珠海市政府网站群"
+# Only a fallback: e-mails and absolute URLs use the unit's own host
+# (tenants.urls.unit_base_url), never this one global value.
+WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", f"{PORTAL_SCHEME}://{PORTAL_DOMAIN}")
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "search.wagtail_backend.ChineseDatabaseSearchBackend"},
+}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "csv", "zip", "ofd", "wps"]
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAIL_MODERATION_ENABLED = True
+WAGTAILADMIN_COMMENTS_ENABLED = True
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+WAGTAIL_I18N_ENABLED = False
+
+# Wagtail's own background tasks (search index, reference index, file clean-up)
+# carry only a model and a pk; this backend stamps the schema that enqueued them.
+TASKS = {"default": {"BACKEND": "govplatform.tasking.SchemaAwareTaskBackend"}}
+
+# --- background work (django-q2) --------------------------------------------
+Q_CLUSTER = {
+    "name": "govplatform",
+    "workers": env_int("Q_WORKERS", 2),
+    "timeout": 600,
+    "retry": 720,
+    "max_attempts": 5,
+    "queue_limit": 50,
+    "bulk": 10,
+    "orm": "default",
+    "catch_up": False,
+    "label": "后台任务",
+    "sync": env_bool("Q_SYNC", False),
+}
+if _redis_url:
+    Q_CLUSTER.pop("orm")
+    Q_CLUSTER["redis"] = _redis_url
+
+# --- search ---------------------------------------------------------------
+ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "govportal")
+# "cjk" (built in), "smartcn" or "ik" (plugins installed on every node).
+ELASTICSEARCH_ANALYZER = env_str("ELASTICSEARCH_ANALYZER", "cjk")
+
+# --- oversight --------------------------------------------------------------
+# Hosts the link checker may reach even though they resolve to private or
+# loopback addresses: the platform's own hosts.
+LINKCHECK_ALLOWED_PRIVATE_HOSTS = env_list("LINKCHECK_ALLOWED_PRIVATE_HOSTS", [])
+LINKCHECK_CONCURRENCY = env_int("LINKCHECK_CONCURRENCY", 32)
+
+# --- e-mail -----------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@zhuhai.gov.cn")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}

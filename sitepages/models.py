@@ -1,0 +1,652 @@
+"""Page types shared by every unit's sub-site.
+
+Columns (栏目) are container pages built from the imported responsibility
+table; items are the articles editors publish in them. The fields are those
+the table demands (标题, 文号, 发布机构, 发布日期, 主题词, 作者, 来源, 图片 …).
+A draft may be incomplete; `required_on_publish` is enforced at publish time.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .publishing import assert_publishable
+
+
+class ColumnKind(models.TextChoices):
+    DYNAMIC = "dynamic", "动态类"
+    POLICY = "policy", "政策文件类"
+    PLAN = "plan", "规划计划类"
+    STATIC = "static", "静态信息类"
+    INTERACTION = "interaction", "互动类"
+
+
+class Validity(models.TextChoices):
+    VALID = "valid", "有效"
+    REPEALED = "repealed", "废止"
+    EXPIRED = "expired", "失效"
+
+
+class BodyBlock(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(label="正文段落", features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"])
+    image = ImageChooserBlock(label="图片")
+    attachment = DocumentChooserBlock(label="附件")
+    quote = blocks.BlockQuoteBlock(label="引文")
+
+
+def body_text(stream) -> str:
+    """Plain text of a StreamField, for search, summaries and the secrecy review."""
+    parts: list[str] = []
+    for block in stream:
+        if block.block_type == "paragraph":
+            from django.utils.html import strip_tags
+
+            parts.append(strip_tags(block.value.source))
+        elif block.block_type == "quote":
+            parts.append(str(block.value))
+    return "\n".join(part for part in parts if part)
+
+
+class GovPage(Page):
+    """Base of every platform page: publish goes through the platform's checks."""
+
+    required_on_publish: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def publish(self, revision, *args, **kwargs):
+        assert_publishable(page=revision.as_object(), revision=revision, user=kwargs.get("user"))
+        return super().publish(revision, *args, **kwargs)
+
+    def get_column(self) -> "ColumnPage | None":
+        for ancestor in reversed(self.get_ancestors(inclusive=True).specific()):
+            if isinstance(ancestor, ColumnPage):
+                return ancestor
+        return None
+
+    def breadcrumbs(self):
+        return self.get_ancestors(inclusive=False).filter(depth__gt=1)
+
+
+class ColumnPage(GovPage):
+    """A 栏目 from the responsibility table, with its update policy."""
+
+    requirement_key = models.CharField("责任表条目", max_length=64, blank=True, db_index=True, editable=False)
+    content_requirement = models.TextField("具体内容要求", blank=True)
+    guarantee = models.CharField("保障方式", max_length=40, blank=True)
+    disclosure_categories = models.CharField("政务公开类别", max_length=255, blank=True, help_text="多个类别以“、”分隔")
+    column_kind = models.CharField("栏目类型", max_length=20, choices=ColumnKind.choices, default=ColumnKind.STATIC)
+    policy_days = models.PositiveIntegerField("更新期限（天）", null=True, blank=True)
+    last_confirmed_at = models.DateTimeField("最近核查时间", null=True, blank=True, editable=False)
+    last_confirmed_by = models.CharField("核查人", max_length=150, blank=True, editable=False)
+    intro = RichTextField("栏目说明", blank=True)
+
+    column_panels = [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                FieldPanel("content_requirement", read_only=True),
+                FieldRowPanel([FieldPanel("guarantee", read_only=True), FieldPanel("disclosure_categories", read_only=True)]),
+                FieldRowPanel([FieldPanel("column_kind", read_only=True), FieldPanel("policy_days", read_only=True)]),
+            ],
+            heading="栏目责任（由市信息中心维护）",
+        ),
+    ]
+    content_panels = Page.content_panels + column_panels
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def categories(self) -> list[str]:
+        return [c for c in self.disclosure_categories.split("、") if c]
+
+
+class UnitHomePage(GovPage):
+    intro = RichTextField("首页简介", blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+    template = "sitepages/unit_home_page.html"
+
+    class Meta:
+        verbose_name = "单位首页"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        live = Page.objects.live().public().descendant_of(self)
+        context["latest_news"] = NewsPage.objects.live().public().descendant_of(self).order_by("-publish_date", "-first_published_at")[:8]
+        context["latest_notices"] = NoticePage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
+        context["latest_documents"] = PolicyDocumentPage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
+        context["navigation"] = live.child_of(self).in_menu() or live.child_of(self)
+        return context
+
+
+class SectionPage(ColumnPage):
+    """一级/二级栏目: a container that lists its sub-columns."""
+
+    template = "sitepages/section_page.html"
+
+    class Meta:
+        verbose_name = "栏目分组"
+
+
+class ColumnListingPage(ColumnPage):
+    """A column whose items are listed by date with pagination (and feeds)."""
+
+    item_type = models.CharField("条目类型", max_length=40, editable=False, default="news")
+    template = "sitepages/column_listing_page.html"
+    per_page = 15
+
+    class Meta:
+        verbose_name = "列表栏目"
+
+    def items(self):
+        model = ITEM_TYPES.get(self.item_type, NewsPage)
+        return model.objects.live().public().child_of(self).order_by("-publish_date", "-first_published_at")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(self.items(), self.per_page)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except (PageNotAnInteger, EmptyPage):
+            page_obj = paginator.page(1)
+        context["page_obj"] = page_obj
+        context["items"] = page_obj.object_list
+        return context
+
+
+class ArticlePage(GovPage):
+    """Base of every item page: 标题, 发布日期, 正文."""
+
+    publish_date = models.DateField("发布日期", null=True, blank=True)
+    summary = models.TextField("摘要", blank=True)
+    body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
+
+    item_type_key = ""
+    required_on_publish = ("publish_date", "body")
+    parent_page_types: list[str] = []
+    subpage_types: list[str] = []
+    template = "sitepages/article_page.html"
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body_text"),
+        index.FilterField("publish_date"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def can_create_at(cls, parent) -> bool:
+        if not super().can_create_at(parent):
+            return False
+        specific = parent.specific
+        if isinstance(specific, ColumnListingPage):
+            return specific.item_type == cls.item_type_key
+        return isinstance(specific, LeaderPage) and cls.item_type_key == "speech"
+
+    @property
+    def body_text(self) -> str:
+        return body_text(self.body)
+
+    def metadata_rows(self) -> list[tuple[str, str]]:
+        return [("发布日期", self.publish_date.isoformat() if self.publish_date else "")]
+
+    def text_fields(self) -> list[tuple[str, str]]:
+        """(label, text) of every text the secrecy review must read."""
+        fields = [("标题", self.title), ("摘要", self.summary), ("正文", self.body_text)]
+        fields += [(label, value) for label, value in self.metadata_rows() if value]
+        return fields
+
+    def attached_documents(self):
+        docs = [block.value for block in self.body if block.block_type == "attachment" and block.value]
+        return docs
+
+    def save(self, *args, **kwargs):
+        if not self.summary and self.body:
+            self.summary = self.body_text[:120]
+        return super().save(*args, **kwargs)
+
+
+class NewsPage(ArticlePage):
+    author = models.CharField("作者", max_length=100, blank=True)
+    source = models.CharField("来源", max_length=100, blank=True)
+    image = models.ForeignKey("wagtailimages.Image", verbose_name="图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    item_type_key = "news"
+    required_on_publish = ("publish_date", "author", "source", "body")
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("author"), FieldPanel("source"), FieldPanel("publish_date")]),
+        FieldPanel("image"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = ArticlePage.search_fields + [index.SearchField("author"), index.SearchField("source")]
+
+    class Meta:
+        verbose_name = "动态信息"
+
+    def metadata_rows(self):
+        return [("作者", self.author), ("来源", self.source), *super().metadata_rows()]
+
+
+class NoticePage(ArticlePage):
+    issuing_body = models.CharField("发布机构", max_length=120, blank=True)
+
+    item_type_key = "notice"
+    required_on_publish = ("issuing_body", "publish_date", "body")
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("publish_date")]),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = ArticlePage.search_fields + [index.SearchField("issuing_body")]
+
+    class Meta:
+        verbose_name = "公告公示"
+
+    def metadata_rows(self):
+        return [("发布机构", self.issuing_body), *super().metadata_rows()]
+
+
+class PolicyDocumentPage(ArticlePage):
+    """政府文件 / 规范性文件."""
+
+    document_kind = models.CharField(
+        "文件类别", max_length=30, choices=[("gov_document", "政府文件"), ("normative_document", "规范性文件")], default="gov_document"
+    )
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    issuing_body = models.CharField("发布机构", max_length=120, blank=True)
+    written_date = models.DateField("成文日期", null=True, blank=True)
+    subject_words = models.CharField("主题词", max_length=200, blank=True)
+    index_number = models.CharField("索引号", max_length=60, blank=True)
+    topic = models.CharField("主题分类", max_length=60, blank=True)
+    validity = models.CharField("有效性", max_length=20, choices=Validity.choices, default=Validity.VALID)
+
+    item_type_key = "policy_document"
+    required_on_publish = ("doc_number", "issuing_body", "publish_date", "subject_words", "body")
+    template = "sitepages/policy_document_page.html"
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("document_kind"), FieldPanel("doc_number"), FieldPanel("index_number")]),
+                FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("topic")]),
+                FieldRowPanel([FieldPanel("written_date"), FieldPanel("publish_date"), FieldPanel("validity")]),
+                FieldPanel("subject_words"),
+            ],
+            heading="文件信息",
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label="附件"),
+    ]
+    search_fields = ArticlePage.search_fields + [
+        index.SearchField("doc_number", boost=2),
+        index.SearchField("issuing_body"),
+        index.SearchField("subject_words"),
+        index.FilterField("validity"),
+    ]
+
+    class Meta:
+        verbose_name = "政府文件"
+
+    def metadata_rows(self):
+        return [
+            ("索引号", self.index_number),
+            ("主题分类", self.topic),
+            ("发布机构", self.issuing_body),
+            ("成文日期", self.written_date.isoformat() if self.written_date else ""),
+            ("文号", self.doc_number),
+            ("主题词", self.subject_words),
+            ("有效性", self.get_validity_display()),
+            *super().metadata_rows(),
+        ]
+
+    def attached_documents(self):
+        return super().attached_documents() + [a.document for a in self.attachments.all() if a.document]
+
+
+class PolicyAttachment(Orderable):
+    page = ParentalKey(PolicyDocumentPage, related_name="attachments", on_delete=models.CASCADE)
+    document = models.ForeignKey("wagtaildocs.Document", verbose_name="附件", on_delete=models.CASCADE, related_name="+")
+    panels = [FieldPanel("document")]
+
+
+class SpeechPage(ArticlePage):
+    """A leader's 讲话/文章 or 重要活动."""
+
+    kind = models.CharField("类别", max_length=20, choices=[("speech", "讲话/文章"), ("activity", "重要活动")], default="speech")
+    author = models.CharField("作者", max_length=100, blank=True)
+
+    item_type_key = "speech"
+    required_on_publish = ("author", "publish_date", "body")
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("author"), FieldPanel("publish_date")]),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = "领导讲话与活动"
+
+    def metadata_rows(self):
+        return [("作者", self.author), *super().metadata_rows()]
+
+
+class GazettePage(ArticlePage):
+    year = models.PositiveIntegerField("年份", null=True, blank=True)
+    issue_number = models.CharField("期号", max_length=40, blank=True)
+
+    item_type_key = "gazette"
+    required_on_publish = ("year", "issue_number", "publish_date", "body")
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("year"), FieldPanel("issue_number"), FieldPanel("publish_date")]),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = "政府公报"
+
+    def metadata_rows(self):
+        return [("年份", str(self.year or "")), ("期号", self.issue_number), *super().metadata_rows()]
+
+
+class WorkReportPage(ArticlePage):
+    year = models.PositiveIntegerField("年度", null=True, blank=True)
+
+    item_type_key = "work_report"
+    required_on_publish = ("year", "publish_date", "body")
+    content_panels = Page.content_panels + [FieldRowPanel([FieldPanel("year"), FieldPanel("publish_date")]), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = "政府工作报告"
+
+    def metadata_rows(self):
+        return [("年度", str(self.year or "")), *super().metadata_rows()]
+
+
+class PlanPage(ArticlePage):
+    issuing_body = models.CharField("发布机构", max_length=120, blank=True)
+    period = models.CharField("规划期", max_length=40, blank=True)
+
+    item_type_key = "plan"
+    required_on_publish = ("issuing_body", "publish_date", "body")
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("period"), FieldPanel("publish_date")]),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = "规划计划"
+
+    def metadata_rows(self):
+        return [("发布机构", self.issuing_body), ("规划期", self.period), *super().metadata_rows()]
+
+
+class ServiceGuidePage(ArticlePage):
+    """办事指南: the ten elements of the national inspection indicators, plus 表格下载."""
+
+    legal_basis = models.TextField("设定依据", blank=True)
+    conditions = models.TextField("申请条件", blank=True)
+    materials = models.TextField("办理材料", blank=True)
+    location = models.CharField("办理地点", max_length=200, blank=True)
+    agency = models.CharField("办理机构", max_length=120, blank=True)
+    fees = models.CharField("收费标准", max_length=200, blank=True)
+    hours = models.CharField("办理时间", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=60, blank=True)
+    process = models.TextField("办理流程", blank=True)
+
+    item_type_key = "service_guide"
+    required_on_publish = (
+        "legal_basis", "conditions", "materials", "location", "agency", "fees", "hours", "phone", "process", "publish_date",
+    )
+    template = "sitepages/service_guide_page.html"
+    content_panels = Page.content_panels + [
+        FieldPanel("publish_date"),
+        FieldPanel("legal_basis"),
+        FieldPanel("conditions"),
+        FieldPanel("materials"),
+        FieldRowPanel([FieldPanel("location"), FieldPanel("agency")]),
+        FieldRowPanel([FieldPanel("fees"), FieldPanel("hours"), FieldPanel("phone")]),
+        FieldPanel("process"),
+        FieldPanel("body", heading="补充说明"),
+        InlinePanel("forms", label="表格下载"),
+    ]
+    search_fields = ArticlePage.search_fields + [index.SearchField("conditions"), index.SearchField("materials"), index.SearchField("agency")]
+
+    GUIDE_FIELDS = ("legal_basis", "conditions", "materials", "location", "agency", "fees", "hours", "phone", "process")
+
+    class Meta:
+        verbose_name = "办事指南"
+
+    def guide_rows(self) -> list[tuple[str, str]]:
+        rows = [("事项名称", self.title)]
+        rows += [(str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in self.GUIDE_FIELDS]
+        return rows
+
+    def text_fields(self):
+        return super().text_fields() + self.guide_rows()[1:]
+
+    def attached_documents(self):
+        return super().attached_documents() + [f.document for f in self.forms.all() if f.document]
+
+
+class ServiceForm(Orderable):
+    page = ParentalKey(ServiceGuidePage, related_name="forms", on_delete=models.CASCADE)
+    title = models.CharField("表格名称", max_length=120)
+    document = models.ForeignKey("wagtaildocs.Document", verbose_name="表格文件", on_delete=models.CASCADE, related_name="+")
+    panels = [FieldPanel("title"), FieldPanel("document")]
+
+
+ITEM_TYPES: dict[str, type[ArticlePage]] = {
+    cls.item_type_key: cls
+    for cls in (NewsPage, NoticePage, PolicyDocumentPage, SpeechPage, GazettePage, WorkReportPage, PlanPage, ServiceGuidePage)
+}
+ColumnListingPage.subpage_types = [f"sitepages.{cls.__name__}" for cls in ITEM_TYPES.values()]
+for _cls in ITEM_TYPES.values():
+    _cls.parent_page_types = ["sitepages.ColumnListingPage", "sitepages.LeaderPage"]
+
+
+# --- static columns ---------------------------------------------------------
+
+
+class UnitProfilePage(ColumnPage):
+    """机构概况."""
+
+    org_name = models.CharField("机构名称", max_length=120, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    public_phone = models.CharField("公开电话", max_length=60, blank=True)
+    supervision_phone = models.CharField("监督电话", max_length=60, blank=True)
+    email = models.EmailField("电子邮件", blank=True)
+    website = models.URLField("网址", blank=True)
+    responsibilities = RichTextField("主要职责", blank=True)
+
+    required_on_publish = ("org_name", "address", "public_phone", "supervision_phone", "email", "website", "responsibilities")
+    template = "sitepages/unit_profile_page.html"
+    content_panels = Page.content_panels + [
+        FieldPanel("org_name"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("public_phone"), FieldPanel("supervision_phone")]),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("website")]),
+        FieldPanel("responsibilities"),
+        InlinePanel("leaders", label="领导"),
+        InlinePanel("departments", label="内设机构"),
+    ] + ColumnPage.column_panels
+    search_fields = ColumnPage.search_fields + [index.SearchField("org_name"), index.SearchField("responsibilities")]
+
+    class Meta:
+        verbose_name = "机构概况"
+
+    def text_fields(self):
+        fields = [("机构名称", self.org_name), ("地址", self.address), ("公开电话", self.public_phone), ("主要职责", self.responsibilities)]
+        fields += [(f"领导：{leader.name}", f"{leader.post} {leader.email} {leader.scope}") for leader in self.leaders.all()]
+        fields += [(f"内设机构：{dept.name}", f"{dept.head} {dept.phone} {dept.email} {dept.duties}") for dept in self.departments.all()]
+        return fields
+
+
+class UnitLeader(Orderable):
+    page = ParentalKey(UnitProfilePage, related_name="leaders", on_delete=models.CASCADE)
+    name = models.CharField("姓名", max_length=40)
+    post = models.CharField("岗位", max_length=80)
+    email = models.EmailField("电子邮件", blank=True)
+    scope = models.TextField("分管范围", blank=True)
+
+
+class InternalDepartment(Orderable):
+    page = ParentalKey(UnitProfilePage, related_name="departments", on_delete=models.CASCADE)
+    name = models.CharField("名称", max_length=80)
+    head = models.CharField("负责人", max_length=40, blank=True)
+    phone = models.CharField("电话", max_length=60, blank=True)
+    email = models.EmailField("电子邮件", blank=True)
+    duties = models.TextField("工作职责", blank=True)
+
+
+class LeaderPage(ColumnPage):
+    """领导之窗: one leader, with speeches/articles and activities as children."""
+
+    name = models.CharField("姓名", max_length=40, blank=True)
+    post = models.CharField("岗位", max_length=80, blank=True)
+    email = models.EmailField("电子邮件", blank=True)
+    division_of_work = models.TextField("工作分工", blank=True)
+    photo = models.ForeignKey("wagtailimages.Image", verbose_name="照片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    required_on_publish = ("name", "post", "email", "division_of_work")
+    subpage_types = ["sitepages.SpeechPage"]
+    template = "sitepages/leader_page.html"
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("post"), FieldPanel("email")]),
+        FieldPanel("division_of_work"),
+        FieldPanel("photo"),
+    ] + ColumnPage.column_panels
+
+    class Meta:
+        verbose_name = "领导之窗"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        children = SpeechPage.objects.live().public().child_of(self).order_by("-publish_date")
+        context["speeches"] = children.filter(kind="speech")[:20]
+        context["activities"] = children.filter(kind="activity")[:20]
+        return context
+
+
+class OrgDirectoryPage(ColumnPage):
+    """机构目录: the registered units and their functions, generated from the unit registry."""
+
+    template = "sitepages/org_directory_page.html"
+
+    class Meta:
+        verbose_name = "机构目录"
+
+    def get_context(self, request, *args, **kwargs):
+        from tenants.selectors import directory_units
+
+        context = super().get_context(request, *args, **kwargs)
+        context["units"] = directory_units()
+        return context
+
+
+class DisclosureCataloguePage(ColumnPage):
+    """政府信息公开目录, generated from the unit's columns and their 政务公开类别."""
+
+    template = "sitepages/disclosure_catalogue_page.html"
+
+    class Meta:
+        verbose_name = "政府信息公开目录"
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import disclosure_catalogue
+
+        context = super().get_context(request, *args, **kwargs)
+        context["catalogue"] = disclosure_catalogue(home=self.get_site().root_page)
+        return context
+
+
+class PhoneDirectoryPage(ColumnPage):
+    template = "sitepages/phone_directory_page.html"
+    content_panels = Page.content_panels + [InlinePanel("entries", label="电话")] + ColumnPage.column_panels
+
+    class Meta:
+        verbose_name = "便民电话"
+
+    def text_fields(self):
+        return [(entry.name, f"{entry.phone} {entry.note}") for entry in self.entries.all()]
+
+
+class PhoneEntry(Orderable):
+    page = ParentalKey(PhoneDirectoryPage, related_name="entries", on_delete=models.CASCADE)
+    name = models.CharField("名称", max_length=80)
+    phone = models.CharField("电话", max_length=60)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+
+class OverviewPage(ColumnPage):
+    """概览: text with images, kept current by the unit."""
+
+    body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
+    required_on_publish = ("body",)
+    template = "sitepages/overview_page.html"
+    content_panels = Page.content_panels + [FieldPanel("body")] + ColumnPage.column_panels
+    search_fields = ColumnPage.search_fields + [index.SearchField("body_text")]
+
+    class Meta:
+        verbose_name = "概览"
+
+    @property
+    def body_text(self) -> str:
+        return body_text(self.body)
+
+    def text_fields(self):
+        return [("标题", self.title), ("正文", self.body_text)]
+
+    def attached_documents(self):
+        return [block.value for block in self.body if block.block_type == "attachment" and block.value]
+
+
+class InteractionPage(ColumnPage):
+    """互动渠道: where citizens ask; handled by named staff (第六条（四）)."""
+
+    channels = RichTextField("咨询方式", blank=True)
+    handler_name = models.CharField("受理人", max_length=40, blank=True)
+    handler_phone = models.CharField("受理电话", max_length=60, blank=True)
+    handler_email = models.EmailField("受理邮箱", blank=True)
+
+    required_on_publish = ("channels", "handler_name", "handler_phone")
+    template = "sitepages/interaction_page.html"
+    content_panels = Page.content_panels + [
+        FieldPanel("channels"),
+        FieldRowPanel([FieldPanel("handler_name"), FieldPanel("handler_phone"), FieldPanel("handler_email")]),
+    ] + ColumnPage.column_panels
+
+    class Meta:
+        verbose_name = "互动渠道"
+
+
+COLUMN_PAGE_TYPES = [
+    SectionPage, ColumnListingPage, UnitProfilePage, LeaderPage, OrgDirectoryPage,
+    DisclosureCataloguePage, PhoneDirectoryPage, OverviewPage, InteractionPage,
+]
+_column_names = [f"sitepages.{cls.__name__}" for cls in COLUMN_PAGE_TYPES]
+UnitHomePage.subpage_types = _column_names
+SectionPage.subpage_types = _column_names
+for _cls in COLUMN_PAGE_TYPES:
+    if _cls is not SectionPage:
+        _cls.parent_page_types = ["sitepages.UnitHomePage", "sitepages.SectionPage"]
+SectionPage.parent_page_types = ["sitepages.UnitHomePage", "sitepages.SectionPage"]
+for _cls in (UnitProfilePage, OrgDirectoryPage, DisclosureCataloguePage, PhoneDirectoryPage, OverviewPage, InteractionPage):
+    _cls.subpage_types = []
+
