@@ -56,13 +56,19 @@ class ServerThread:
     """Serve aiohttp applications from a background thread with its own loop.
 
     Lets a synchronous test call ``check_site`` (which runs ``asyncio.run``)
-    while the servers keep answering on another loop.
+    while the servers keep answering on another loop.  ``build`` receives the
+    already-bound ports, so pages can link to each other's sites.
     """
 
-    def __init__(self, apps: list[web.Application], max_lifetime_s: float = 60.0) -> None:
-        self._apps = apps
-        self._socks = [bind_loopback() for _ in apps]
+    def __init__(
+        self,
+        build: Callable[[list[int]], list[web.Application]],
+        count: int = 1,
+        max_lifetime_s: float = 60.0,
+    ) -> None:
+        self._socks = [bind_loopback() for _ in range(count)]
         self.ports = [s.getsockname()[1] for s in self._socks]
+        self._apps = build(self.ports)
         self._max_lifetime_s = max_lifetime_s
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()

@@ -20,7 +20,7 @@ import json
 import re
 import zipfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -140,7 +140,7 @@ class RequirementRow:
     guarantee: str
     categories: tuple[str, ...]
     page_type: str
-    line: int = field(default=0)
+    line: int
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -539,14 +539,14 @@ def _rows_from_group(group: Sequence[_TableLine], *, unit: str) -> list[Requirem
             # neighbours.
             continue
         row_span = _Span(first=before + 1, last=after - 1)
-        values: list[str] = []
-        origins: list[tuple[int, int]] = []
-        for column in range(_COLUMN_COUNT):
-            if column == _CATEGORY_COLUMN:
-                continue
-            span = next(span for span in spans[column] if span.contains(row_span))
-            values.append(_span_text(group, column, span))
-            origins.append((group[span.first].number, group[span.first].starts[column]))
+        # Every cut of these columns is a row boundary, so exactly one
+        # sub-cell of each contains the row.
+        covering = {
+            column: next(span for span in spans[column] if span.contains(row_span))
+            for column in range(_COLUMN_COUNT)
+            if column != _CATEGORY_COLUMN
+        }
+        values = [_span_text(group, column, span) for column, span in covering.items()]
         categories: list[str] = []
         for span in spans[_CATEGORY_COLUMN]:
             if span.overlaps(row_span):
@@ -557,8 +557,8 @@ def _rows_from_group(group: Sequence[_TableLine], *, unit: str) -> list[Requirem
             continue
         start = group[row_span.first]
         if not values[0]:
-            line, column = origins[0]
-            raise TableFormatError(line=line, column=column, reason="一级栏目为空")
+            origin = group[covering[0].first]
+            raise TableFormatError(line=origin.number, column=origin.starts[0], reason="一级栏目为空")
         if not categories:
             raise TableFormatError(
                 line=start.number,

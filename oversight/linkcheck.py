@@ -552,12 +552,18 @@ class _Crawler:
             # The status is already known; a broken body only costs the connection.
             return
 
-    async def _follow(self, url: str, method: str, body_mode: str, check_robots: bool) -> _Outcome:
-        """One attempt: follow redirects by hand so each hop is recorded and guarded."""
-        out = _Outcome(final_url=url, method=method)
+    async def _follow(
+        self, out: _Outcome, url: str, method: str, body_mode: str, check_robots: bool
+    ) -> _Outcome:
+        """One attempt: follow redirects by hand so each hop is recorded and guarded.
+
+        ``out`` is filled in as hops complete, so when a later hop raises the
+        caller still reports the hops that did happen.
+        """
         seen = {url}
         current = url
         while True:
+            out.final_url, out.method = current, method
             await self._guard(current)
             if check_robots and not await self._robots_allows(current):
                 out.skipped, out.error, out.final_url, out.method = True, ERR_ROBOTS, current, method
@@ -602,19 +608,16 @@ class _Crawler:
     async def _attempt(self, url: str, method: str, body_mode: str, check_robots: bool) -> _Outcome:
         """Run :meth:`_follow` and translate failures into short user-facing errors."""
         started = time.perf_counter()
+        out = _Outcome(final_url=url, method=method)
 
         def fail(error: str, *, retryable: bool = False, skipped: bool = False) -> _Outcome:
-            return _Outcome(
-                error=error,
-                retryable=retryable,
-                skipped=skipped,
-                final_url=url,
-                method=method,
-                elapsed_s=time.perf_counter() - started,
-            )
+            out.error, out.retryable, out.skipped = error, retryable, skipped
+            out.elapsed_s = time.perf_counter() - started
+            out.body = None
+            return out
 
         try:
-            return await self._follow(url, method, body_mode, check_robots)
+            return await self._follow(out, url, method, body_mode, check_robots)
         except BlockedAddress:
             # Not the unit's fault and nothing was contacted: reported, not "broken".
             return fail(ERR_BLOCKED, skipped=True)

@@ -206,6 +206,9 @@ class ArticlePage(GovPage):
     def metadata_rows(self) -> list[tuple[str, str]]:
         return [("发布日期", self.publish_date.isoformat() if self.publish_date else "")]
 
+    def content_source(self) -> str:
+        return getattr(self, "source", "") or getattr(self, "issuing_body", "") or getattr(self, "author", "")
+
     def text_fields(self) -> list[tuple[str, str]]:
         """(label, text) of every text the secrecy review must read."""
         fields = [("标题", self.title), ("摘要", self.summary), ("正文", self.body_text)]
@@ -456,6 +459,10 @@ ITEM_TYPES: dict[str, type[ArticlePage]] = {
     cls.item_type_key: cls
     for cls in (NewsPage, NoticePage, PolicyDocumentPage, SpeechPage, GazettePage, WorkReportPage, PlanPage, ServiceGuidePage)
 }
+# Wagtail derives a template name per class unless the class names one itself;
+# the plain article types share one template.
+for _cls in (NewsPage, NoticePage, SpeechPage, GazettePage, WorkReportPage, PlanPage):
+    _cls.template = "sitepages/article_page.html"
 ColumnListingPage.subpage_types = [f"sitepages.{cls.__name__}" for cls in ITEM_TYPES.values()]
 for _cls in ITEM_TYPES.values():
     _cls.parent_page_types = ["sitepages.ColumnListingPage", "sitepages.LeaderPage"]
