@@ -4,8 +4,11 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail.admin import urls as wagtailadmin_urls
 
+from portal.api import api as portal_api
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("api/v1/", portal_api.urls),
     path("", include("portal.urls")),
 ]
 

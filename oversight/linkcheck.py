@@ -27,7 +27,6 @@ import socket
 import time
 import urllib.robotparser
 import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -47,6 +46,7 @@ __all__ = [
     "LinkSource",
     "check_site",
     "crawl",
+    "extract_links",
     "is_public_address",
     "make_session",
     "normalize_url",
@@ -777,14 +777,6 @@ class _Crawler:
             pages_crawled=len(self._parsed),
             links=self._links,
         )
-
-
-def iter_broken(report: CrawlReport) -> Iterator[LinkResult]:
-    """Broken links ordered for display: by first source page, then URL."""
-    yield from sorted(
-        report.broken,
-        key=lambda r: (r.sources[0].page_url if r.sources else "", r.url),
-    )
 
 
 async def crawl(config: CheckConfig, *, session: aiohttp.ClientSession | None = None) -> CrawlReport:

@@ -68,6 +68,13 @@ class GovPage(Page):
         assert_publishable(page=revision.as_object(), revision=revision, user=kwargs.get("user"))
         return super().publish(revision, *args, **kwargs)
 
+    def save(self, *args, **kwargs):
+        # Code that creates a page straight into the live tree (add_child with
+        # the default live=True) publishes it too; the same checks apply.
+        if self._state.adding and self.live:
+            assert_publishable(page=self)
+        return super().save(*args, **kwargs)
+
     def get_column(self) -> "ColumnPage | None":
         for ancestor in reversed(self.get_ancestors(inclusive=True).specific()):
             if isinstance(ancestor, ColumnPage):
@@ -171,9 +178,9 @@ class ColumnListingPage(ColumnPage):
 class ArticlePage(GovPage):
     """Base of every item page: 标题, 发布日期, 正文."""
 
-    publish_date = models.DateField("发布日期", null=True, blank=True)
+    publish_date = models.DateField("发布日期", null=True)
     summary = models.TextField("摘要", blank=True)
-    body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
+    body = StreamField(BodyBlock(), verbose_name="正文")
 
     item_type_key = ""
     required_on_publish = ("publish_date", "body")
@@ -226,8 +233,8 @@ class ArticlePage(GovPage):
 
 
 class NewsPage(ArticlePage):
-    author = models.CharField("作者", max_length=100, blank=True)
-    source = models.CharField("来源", max_length=100, blank=True)
+    author = models.CharField("作者", max_length=100)
+    source = models.CharField("来源", max_length=100)
     image = models.ForeignKey("wagtailimages.Image", verbose_name="图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     item_type_key = "news"
@@ -248,7 +255,7 @@ class NewsPage(ArticlePage):
 
 
 class NoticePage(ArticlePage):
-    issuing_body = models.CharField("发布机构", max_length=120, blank=True)
+    issuing_body = models.CharField("发布机构", max_length=120)
 
     item_type_key = "notice"
     required_on_publish = ("issuing_body", "publish_date", "body")
@@ -272,10 +279,10 @@ class PolicyDocumentPage(ArticlePage):
     document_kind = models.CharField(
         "文件类别", max_length=30, choices=[("gov_document", "政府文件"), ("normative_document", "规范性文件")], default="gov_document"
     )
-    doc_number = models.CharField("文号", max_length=100, blank=True)
-    issuing_body = models.CharField("发布机构", max_length=120, blank=True)
+    doc_number = models.CharField("文号", max_length=100)
+    issuing_body = models.CharField("发布机构", max_length=120)
     written_date = models.DateField("成文日期", null=True, blank=True)
-    subject_words = models.CharField("主题词", max_length=200, blank=True)
+    subject_words = models.CharField("主题词", max_length=200)
     index_number = models.CharField("索引号", max_length=60, blank=True)
     topic = models.CharField("主题分类", max_length=60, blank=True)
     validity = models.CharField("有效性", max_length=20, choices=Validity.choices, default=Validity.VALID)
@@ -333,7 +340,7 @@ class SpeechPage(ArticlePage):
     """A leader's 讲话/文章 or 重要活动."""
 
     kind = models.CharField("类别", max_length=20, choices=[("speech", "讲话/文章"), ("activity", "重要活动")], default="speech")
-    author = models.CharField("作者", max_length=100, blank=True)
+    author = models.CharField("作者", max_length=100)
 
     item_type_key = "speech"
     required_on_publish = ("author", "publish_date", "body")
@@ -350,8 +357,8 @@ class SpeechPage(ArticlePage):
 
 
 class GazettePage(ArticlePage):
-    year = models.PositiveIntegerField("年份", null=True, blank=True)
-    issue_number = models.CharField("期号", max_length=40, blank=True)
+    year = models.PositiveIntegerField("年份", null=True)
+    issue_number = models.CharField("期号", max_length=40)
 
     item_type_key = "gazette"
     required_on_publish = ("year", "issue_number", "publish_date", "body")
@@ -368,7 +375,7 @@ class GazettePage(ArticlePage):
 
 
 class WorkReportPage(ArticlePage):
-    year = models.PositiveIntegerField("年度", null=True, blank=True)
+    year = models.PositiveIntegerField("年度", null=True)
 
     item_type_key = "work_report"
     required_on_publish = ("year", "publish_date", "body")
@@ -382,7 +389,7 @@ class WorkReportPage(ArticlePage):
 
 
 class PlanPage(ArticlePage):
-    issuing_body = models.CharField("发布机构", max_length=120, blank=True)
+    issuing_body = models.CharField("发布机构", max_length=120)
     period = models.CharField("规划期", max_length=40, blank=True)
 
     item_type_key = "plan"
@@ -403,15 +410,15 @@ class PlanPage(ArticlePage):
 class ServiceGuidePage(ArticlePage):
     """办事指南: the ten elements of the national inspection indicators, plus 表格下载."""
 
-    legal_basis = models.TextField("设定依据", blank=True)
-    conditions = models.TextField("申请条件", blank=True)
-    materials = models.TextField("办理材料", blank=True)
-    location = models.CharField("办理地点", max_length=200, blank=True)
-    agency = models.CharField("办理机构", max_length=120, blank=True)
-    fees = models.CharField("收费标准", max_length=200, blank=True)
-    hours = models.CharField("办理时间", max_length=200, blank=True)
-    phone = models.CharField("联系电话", max_length=60, blank=True)
-    process = models.TextField("办理流程", blank=True)
+    legal_basis = models.TextField("设定依据")
+    conditions = models.TextField("申请条件")
+    materials = models.TextField("办理材料")
+    location = models.CharField("办理地点", max_length=200)
+    agency = models.CharField("办理机构", max_length=120)
+    fees = models.CharField("收费标准", max_length=200)
+    hours = models.CharField("办理时间", max_length=200)
+    phone = models.CharField("联系电话", max_length=60)
+    process = models.TextField("办理流程")
 
     item_type_key = "service_guide"
     required_on_publish = (
@@ -430,6 +437,8 @@ class ServiceGuidePage(ArticlePage):
         InlinePanel("forms", label="表格下载"),
     ]
     search_fields = ArticlePage.search_fields + [index.SearchField("conditions"), index.SearchField("materials"), index.SearchField("agency")]
+
+    body = StreamField(BodyBlock(), verbose_name="补充说明", blank=True)
 
     GUIDE_FIELDS = ("legal_basis", "conditions", "materials", "location", "agency", "fees", "hours", "phone", "process")
 
@@ -474,13 +483,13 @@ for _cls in ITEM_TYPES.values():
 class UnitProfilePage(ColumnPage):
     """机构概况."""
 
-    org_name = models.CharField("机构名称", max_length=120, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
-    public_phone = models.CharField("公开电话", max_length=60, blank=True)
-    supervision_phone = models.CharField("监督电话", max_length=60, blank=True)
-    email = models.EmailField("电子邮件", blank=True)
-    website = models.URLField("网址", blank=True)
-    responsibilities = RichTextField("主要职责", blank=True)
+    org_name = models.CharField("机构名称", max_length=120)
+    address = models.CharField("地址", max_length=200)
+    public_phone = models.CharField("公开电话", max_length=60)
+    supervision_phone = models.CharField("监督电话", max_length=60)
+    email = models.EmailField("电子邮件")
+    website = models.URLField("网址")
+    responsibilities = RichTextField("主要职责")
 
     required_on_publish = ("org_name", "address", "public_phone", "supervision_phone", "email", "website", "responsibilities")
     template = "sitepages/unit_profile_page.html"
@@ -525,10 +534,10 @@ class InternalDepartment(Orderable):
 class LeaderPage(ColumnPage):
     """领导之窗: one leader, with speeches/articles and activities as children."""
 
-    name = models.CharField("姓名", max_length=40, blank=True)
-    post = models.CharField("岗位", max_length=80, blank=True)
-    email = models.EmailField("电子邮件", blank=True)
-    division_of_work = models.TextField("工作分工", blank=True)
+    name = models.CharField("姓名", max_length=40)
+    post = models.CharField("岗位", max_length=80)
+    email = models.EmailField("电子邮件")
+    division_of_work = models.TextField("工作分工")
     photo = models.ForeignKey("wagtailimages.Image", verbose_name="照片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     required_on_publish = ("name", "post", "email", "division_of_work")
@@ -604,7 +613,7 @@ class PhoneEntry(Orderable):
 class OverviewPage(ColumnPage):
     """概览: text with images, kept current by the unit."""
 
-    body = StreamField(BodyBlock(), verbose_name="正文", blank=True)
+    body = StreamField(BodyBlock(), verbose_name="正文")
     required_on_publish = ("body",)
     template = "sitepages/overview_page.html"
     content_panels = Page.content_panels + [FieldPanel("body")] + ColumnPage.column_panels
@@ -627,9 +636,9 @@ class OverviewPage(ColumnPage):
 class InteractionPage(ColumnPage):
     """互动渠道: where citizens ask; handled by named staff (第六条（四）)."""
 
-    channels = RichTextField("咨询方式", blank=True)
-    handler_name = models.CharField("受理人", max_length=40, blank=True)
-    handler_phone = models.CharField("受理电话", max_length=60, blank=True)
+    channels = RichTextField("咨询方式")
+    handler_name = models.CharField("受理人", max_length=40)
+    handler_phone = models.CharField("受理电话", max_length=60)
     handler_email = models.EmailField("受理邮箱", blank=True)
 
     required_on_publish = ("channels", "handler_name", "handler_phone")

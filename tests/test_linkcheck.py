@@ -472,3 +472,11 @@ def test_normalize_url_rejects_malformed() -> None:
         normalize_url("http://h.cn:99999/")
     with pytest.raises(ValueError):
         normalize_url("http:///path-only")
+
+
+def test_too_many_redirects_is_broken(site) -> None:  # type: ignore[no-untyped-def]
+    report = check_site(make_config(site, start_url=site.a + "/r1", max_redirects=1))
+    start = report.links[f"{site.a}/r1"]
+    assert (start.broken, start.error) == (True, "重定向次数过多")
+    assert start.redirects == [(301, f"{site.a}/r2"), (302, f"{site.a}/about")]
+    assert report.pages_crawled == 0
