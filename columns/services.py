@@ -242,13 +242,23 @@ def _unique_slug(parent, base: str) -> str:
     return slug
 
 
+# Readable URLs for the table's usual column names (pinyin initials, as
+# Chinese government sites use); anything else falls back to a generic slug.
+SLUGS = {
+    "信息服务": "xxfw", "公共服务": "ggfw", "印象珠海": "yxzh", "企业频道": "qypd", "组织机构": "zzjg", "法规公文": "fggw",
+    "珠海动态": "zhdt", "公告公示": "gggs", "规划计划": "ghjh", "便民电话": "bmdh", "市长之窗": "szzc", "政府公报": "zfgb",
+    "政府工作报告": "zfgzbg", "政府信息公开目录": "xxgkml", "珠海概览": "zhgl", "部门动态": "bmdt", "发展规划": "fzgh",
+    "企业关注": "qygz", "最新公告": "zxgg", "互动渠道": "hdqd", "政府文件": "zfwj", "珠海地方法规": "dffg",
+}
+
+
 def _section(parent, title: str):
     from sitepages.models import SectionPage
 
     for child in parent.get_children().type(SectionPage):
         if child.title == title:
             return child.specific
-    section = SectionPage(title=title, slug=_unique_slug(parent, "lm"), column_kind="static", policy_days=None)
+    section = SectionPage(title=title, slug=_unique_slug(parent, SLUGS.get(title, "lm")), column_kind="static", policy_days=None)
     parent.add_child(instance=section)
     section.save_revision().publish()
     return section
@@ -309,7 +319,8 @@ def build_column_tree(*, unit: Unit) -> dict[str, int]:
             # Containers go live at once; columns whose own fields must be
             # filled in by the unit stay drafts until an editor publishes them.
             ready = not cls.required_on_publish
-            page = cls(title=title, slug=_unique_slug(parent, requirement.page_type.replace("_", "-")), live=ready, **meta, **extra)
+            slug = SLUGS.get(title) or requirement.page_type.replace("_", "-")
+            page = cls(title=title, slug=_unique_slug(parent, slug), live=ready, **meta, **extra)
             parent.add_child(instance=page)
             revision = page.save_revision()
             if ready:
