@@ -215,6 +215,12 @@ def _bootstrap_wagtail(*, unit: Unit, hostname: str) -> None:
                 content_type=ContentType.objects.get_for_model(Page),
             )
         )
+    # A schema made by running every migration carries Wagtail's welcome page,
+    # default Site and default groups; a unit has none of them.
+    Site.objects.exclude(root_page__in=UnitHomePage.objects.all()).delete()
+    for stray in root.get_children().not_type(UnitHomePage):
+        stray.delete()
+    Group.objects.filter(name__in=["Moderators", "Editors"]).delete()
     home = UnitHomePage.objects.first()
     if home is None:
         home = root.add_child(instance=UnitHomePage(title=unit.full_name or unit.name, slug="home", locale=locale))

@@ -179,6 +179,9 @@ WAGTAILSEARCH_BACKENDS = {
 }
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "csv", "zip", "ofd", "wps"]
 WAGTAIL_WORKFLOW_ENABLED = True
+# The last approver (often 分管领导) has no publish permission of their own;
+# the workflow publishes on the unit's behalf, and the publish checks still run.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "moderation.workflows.publish_approved_workflow_state"
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"

@@ -1,0 +1,100 @@
+"""E-mail to whoever must act next, with links on the unit's own host."""
+
+from __future__ import annotations
+
+import logging
+from smtplib import SMTPException
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from tenants.hosts import unit_base_url
+from tenants.services import UnitRole
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_PREFIX = "【政府网站群】"
+
+
+def _unit_url(path: str) -> str:
+    from .selectors import current_unit
+
+    unit = current_unit()
+    # Each unit has its own admin host; the global WAGTAILADMIN_BASE_URL would send people to the wrong site.
+    return f"{unit_base_url(unit)}{path}" if unit is not None else path
+
+
+def page_edit_url(page) -> str:
+    return _unit_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+
+
+def _send(*, users, subject: str, body: str) -> int:
+    sent = 0
+    for user in {u for u in users if u is not None and u.is_active and u.email}:
+        name = (user.get_full_name() or "").strip() or user.get_username()
+        try:
+            sent += send_mail(f"{SUBJECT_PREFIX}{subject}", f"{name}，您好：\n\n{body}\n", None, [user.email])
+        except (SMTPException, OSError):
+            # A mail server outage must not roll back the moderation step that triggered the mail.
+            logger.exception("发送通知邮件失败：%s → %s", subject, user.email)
+    return sent
+
+
+def _group_members(*names: str):
+    return get_user_model().objects.filter(groups__name__in=names, is_active=True).distinct()
+
+
+def notify_task_waiting(*, task_state) -> int:
+    task = task_state.task.specific
+    groups = getattr(task, "groups", None)
+    if groups is None:
+        return 0
+    page = task_state.workflow_state.content_object.specific
+    users = get_user_model().objects.filter(groups__in=groups.all(), is_active=True).distinct()
+    body = f"页面《{page.title}》已提交到“{task.name}”环节，等待您审核。\n处理地址：{page_edit_url(page)}"
+    return _send(users=users, subject=f"待审核：{page.title}", body=body)
+
+
+def notify_secrecy_findings(*, page, findings: list[dict]) -> int:
+    from .selectors import findings_summary, user_can_override_secrecy
+
+    users = [u for u in _group_members(UnitRole.REVIEWER) if user_can_override_secrecy(user=u)]
+    findings_url = _unit_url(reverse("moderation:page_secrecy", args=[page.pk]))
+    body = (
+        f"页面《{page.title}》在保密审查中发现 {len(findings)} 处需人工审查的内容：\n{findings_summary(findings)}\n\n"
+        f"查看详情并处理：{findings_url}"
+    )
+    return _send(users=users, subject=f"保密审查待处理：{page.title}", body=body)
+
+
+def notify_rejection(*, workflow_state) -> int:
+    page = workflow_state.content_object.specific
+    task_state = workflow_state.current_task_state
+    comment = task_state.specific.get_comment() if task_state else ""
+    reviewer = task_state.finished_by if task_state else None
+    who = ((reviewer.get_full_name() or "").strip() or reviewer.get_username()) if reviewer else "系统"
+    body = f"页面《{page.title}》被退回修改（{who}）。\n意见：{comment or '无'}\n修改地址：{page_edit_url(page)}"
+    return _send(users=[workflow_state.requested_by, page.owner], subject=f"退回修改：{page.title}", body=body)
+
+
+def notify_published(*, workflow_state) -> int:
+    page = workflow_state.content_object.specific
+    body = f"页面《{page.title}》已通过全部审核环节并发布。\n查看：{page_edit_url(page)}"
+    return _send(users=[workflow_state.requested_by], subject=f"已发布：{page.title}", body=body)
+
+
+def notify_confirmation_request(*, request) -> int:
+    """Runs in the target unit's schema."""
+    url = _unit_url(reverse("moderation:confirmation_detail", args=[request.pk]))
+    body = f"{request.source_unit_name}拟发布的《{request.page_title}》涉及本单位，请确认或提出异议。\n处理地址：{url}"
+    users = _group_members(UnitRole.REVIEWER, UnitRole.ADMIN)
+    return _send(users=users, subject=f"会签请求：{request.page_title}", body=body)
+
+
+def notify_objection(*, page, request, unit_name: str) -> int:
+    body = f"{unit_name}对页面《{page.title}》提出异议：{request.comment}\n修改地址：{page_edit_url(page)}"
+    from wagtail.models import WorkflowState
+
+    state = WorkflowState.objects.for_instance(page).order_by("-created_at").first()
+    return _send(users=[page.owner, getattr(state, "requested_by", None)], subject=f"会签异议：{page.title}", body=body)

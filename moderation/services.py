@@ -1,0 +1,453 @@
+"""Writes of the moderation app: workflows, secrecy review, cross-unit confirmation."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+from django_tenants.utils import get_public_schema_name, schema_context
+from wagtail.log_actions import log
+from wagtail.models import GroupApprovalTask, Page, Site, TaskState, Workflow, WorkflowPage, WorkflowTask
+
+from govplatform.tasking import enqueue
+from tenants.services import UnitRole
+
+from . import notifications
+from .models import (
+    ConfirmationRequest,
+    ConfirmationTarget,
+    CrossUnitConfirmationTask,
+    PlatformWorkflow,
+    SecrecyOverride,
+    SecrecyReviewTask,
+)
+from .selectors import (
+    PageInspection,
+    confirmation_status,
+    confirmation_targets,
+    current_unit,
+    findings_summary,
+    inspect_page,
+    latest_requests,
+    override_exists,
+    user_can_override_secrecy,
+)
+
+logger = logging.getLogger(__name__)
+
+# Column item types whose pages need the leader in charge to approve (policy documents, notices).
+LEADER_APPROVAL_ITEM_TYPES = ("policy_document", "notice")
+
+SECRECY_TASK_NAME = "保密审查"
+REVIEW_TASK_NAME = "审核"
+CONFIRMATION_TASK_NAME = "会签确认"
+LEADER_TASK_NAME = "分管领导审批"
+
+
+def _display_name(user) -> str:
+    if user is None:
+        return "系统"
+    return (user.get_full_name() or "").strip() or user.get_username()
+
+
+# --- workflows --------------------------------------------------------------
+
+
+def _workflow_with_tasks(*, kind: str, tasks: list) -> Workflow:
+    existing = PlatformWorkflow.objects.filter(kind=kind).select_related("workflow").first()
+    if existing is not None:
+        return existing.workflow
+    workflow = Workflow.objects.create(name=PlatformWorkflow.Kind(kind).label)
+    for index, task in enumerate(tasks):
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=index)
+    PlatformWorkflow.objects.create(kind=kind, workflow=workflow)
+    return workflow
+
+
+def _group_task(*, name: str, group: Group) -> GroupApprovalTask:
+    task = GroupApprovalTask.objects.filter(name=name).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=name)
+        task.groups.set([group])
+    return task
+
+
+def create_unit_workflows() -> None:
+    """The unit's two workflows, assigned to its site and to policy/notice columns.
+
+    Runs inside the unit's schema (at provisioning); running it again changes
+    nothing the unit administrator may have adjusted since.
+    """
+    groups = {group.name: group for group in Group.objects.filter(name__in=UnitRole.ALL)}
+    secrecy = SecrecyReviewTask.objects.filter(name=SECRECY_TASK_NAME).first() or SecrecyReviewTask.objects.create(
+        name=SECRECY_TASK_NAME
+    )
+    confirmation = CrossUnitConfirmationTask.objects.filter(name=CONFIRMATION_TASK_NAME).first() or (
+        CrossUnitConfirmationTask.objects.create(name=CONFIRMATION_TASK_NAME)
+    )
+    review = _group_task(name=REVIEW_TASK_NAME, group=groups[UnitRole.REVIEWER])
+    leader = _group_task(name=LEADER_TASK_NAME, group=groups[UnitRole.LEADER])
+    standard = _workflow_with_tasks(kind=PlatformWorkflow.Kind.STANDARD, tasks=[secrecy, review, confirmation])
+    _workflow_with_tasks(kind=PlatformWorkflow.Kind.LEADER_APPROVAL, tasks=[secrecy, review, confirmation, leader])
+    for site in Site.objects.all():
+        WorkflowPage.objects.get_or_create(page=site.root_page, defaults={"workflow": standard})
+    from sitepages.models import ColumnListingPage
+
+    for column in ColumnListingPage.objects.filter(item_type__in=LEADER_APPROVAL_ITEM_TYPES):
+        assign_column_workflow(column=column)
+    override = Permission.objects.get(content_type__app_label="moderation", codename="override_secrecy")
+    groups[UnitRole.REVIEWER].permissions.add(override)
+
+
+def assign_column_workflow(*, column) -> bool:
+    """Give a policy/notice column the workflow with the leader's approval, unless it has one."""
+    if column.item_type not in LEADER_APPROVAL_ITEM_TYPES or WorkflowPage.objects.filter(page_id=column.pk).exists():
+        return False
+    platform = PlatformWorkflow.objects.filter(kind=PlatformWorkflow.Kind.LEADER_APPROVAL).select_related("workflow").first()
+    if platform is None:
+        return False
+    WorkflowPage.objects.create(page_id=column.pk, workflow=platform.workflow)
+    return True
+
+
+# --- secrecy review ---------------------------------------------------------
+
+
+def record_secrecy_override(*, page, revision, user, reason: str, inspection: PageInspection) -> SecrecyOverride:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("人工放行必须填写理由")
+    if not user_can_override_secrecy(user=user):
+        raise PermissionDenied("只有具备放行权限的审核员可以人工放行")
+    record = SecrecyOverride.objects.create(
+        page_id=page.pk,
+        revision=revision,
+        content_hash=inspection.content_hash,
+        user=user,
+        reason=reason,
+        findings=inspection.findings,
+    )
+    log(
+        instance=page,
+        action="moderation.secrecy_override",
+        user=user,
+        revision=revision,
+        data={"reason": reason, "comment": reason, "findings": inspection.findings, "override_id": record.pk},
+    )
+    return record
+
+
+def _save_scan(*, task_state, inspection: PageInspection) -> None:
+    task_state.findings = inspection.findings
+    task_state.content_hash = inspection.content_hash
+    task_state.scanned_at = timezone.now()
+    task_state.save(update_fields=["findings", "content_hash", "scanned_at", "revision"])
+
+
+def run_secrecy_review(*, task_state) -> None:
+    """Scan the revision under review: pass it if clean (or already overridden), else hold it."""
+    revision = task_state.revision
+    page = revision.as_object()
+    inspection = inspect_page(page)
+    _save_scan(task_state=task_state, inspection=inspection)
+    if inspection.clean:
+        task_state.approve(user=None, update=False, comment="自动审查未发现问题")
+        return
+    if override_exists(page_id=page.pk, revision_id=revision.pk, content_hash=inspection.content_hash):
+        task_state.approve(user=None, update=False, comment="该内容已由审核员人工放行")
+        return
+    log(
+        instance=page,
+        action="moderation.secrecy_findings",
+        user=None,
+        revision=revision,
+        data={"findings": inspection.findings, "comment": findings_summary(inspection.findings)},
+    )
+    notifications.notify_secrecy_findings(page=page, findings=inspection.findings)
+
+
+def rescan_secrecy_task(*, task_state, user) -> None:
+    """Scan the page's latest revision again (after the author fixed it in place)."""
+    page = task_state.workflow_state.content_object.specific
+    revision = page.get_latest_revision()
+    task_state.revision = revision
+    inspection = inspect_page(revision.as_object())
+    _save_scan(task_state=task_state, inspection=inspection)
+    if inspection.clean:
+        task_state.approve(user=user, comment="重新审查未发现问题")
+    elif override_exists(page_id=page.pk, revision_id=revision.pk, content_hash=inspection.content_hash):
+        task_state.approve(user=user, comment="该内容已由审核员人工放行")
+
+
+@transaction.atomic
+def override_secrecy_task(*, task_state, user, reason: str) -> SecrecyOverride:
+    """Override the findings of the page's latest revision (what the workflow will publish)."""
+    page = task_state.workflow_state.content_object.specific
+    revision = page.get_latest_revision()
+    inspection = inspect_page(revision.as_object())
+    record = record_secrecy_override(page=page, revision=revision, user=user, reason=reason, inspection=inspection)
+    task_state.revision = revision
+    _save_scan(task_state=task_state, inspection=inspection)
+    task_state.approve(user=user, comment=f"人工放行：{reason.strip()}")
+    return record
+
+
+@transaction.atomic
+def override_page_secrecy(*, page, user, reason: str) -> SecrecyOverride:
+    """Override outside a workflow (e.g. before a unit administrator publishes directly)."""
+    revision = page.get_latest_revision()
+    obj = revision.as_object() if revision else page
+    inspection = inspect_page(obj)
+    record = record_secrecy_override(page=page, revision=revision, user=user, reason=reason, inspection=inspection)
+    for task_state in TaskState.objects.for_instance(page).filter(
+        status=TaskState.STATUS_IN_PROGRESS, task__in=SecrecyReviewTask.objects.all()
+    ):
+        task_state.specific.approve(user=user, comment=f"人工放行：{reason.strip()}")
+    return record
+
+
+# --- cross-unit confirmation --------------------------------------------------
+
+
+def _snapshot(inspection: PageInspection) -> tuple[str, str]:
+    lines = [f"{label}：{text}" for label, text in inspection.fields if text]
+    if inspection.document_names:
+        lines.append("附件：" + "、".join(inspection.document_names))
+    html = "".join(
+        f"<h3>{escape(label)}</h3>{linebreaks(text, autoescape=True)}" for label, text in inspection.fields if text
+    )
+    if inspection.document_names:
+        html += "<h3>附件</h3><ul>" + "".join(f"<li>{escape(name)}</li>" for name in inspection.document_names) + "</ul>"
+    return "\n".join(lines), html
+
+
+@transaction.atomic
+def set_confirmation_targets(*, page, unit_codes: list[str], user) -> list[str]:
+    """Name the units a page concerns; requests to units no longer named are withdrawn."""
+    from .selectors import other_units
+
+    unit = current_unit()
+    allowed = {u.code for u in other_units(exclude_code=unit.code)}
+    wanted = sorted(set(unit_codes))
+    unknown = [code for code in wanted if code not in allowed]
+    if unknown:
+        raise ValidationError(f"无效的会签单位：{'、'.join(unknown)}")
+    current = set(confirmation_targets(page_id=page.pk))
+    for code in current - set(wanted):
+        ConfirmationTarget.objects.filter(page_id=page.pk, unit_code=code).delete()
+        for request in latest_requests(source_schema=connection.schema_name, page_id=page.pk).values():
+            if request.target_unit_code == code and request.status == ConfirmationRequest.Status.PENDING:
+                withdraw_confirmation(request_id=request.pk, user=user, keep_target=False)
+    for code in set(wanted) - current:
+        ConfirmationTarget.objects.create(page_id=page.pk, unit_code=code, added_by=user)
+    if set(wanted) != current:
+        log(instance=page, action="moderation.confirmation_targets", user=user, data={"units": wanted, "comment": "、".join(wanted)})
+    return wanted
+
+
+def send_confirmation_requests(*, page, revision, user, inspection: PageInspection | None = None) -> list[ConfirmationRequest]:
+    """Make sure every named unit has a request for exactly this content; return the new ones."""
+    targets = confirmation_targets(page_id=page.pk)
+    if not targets:
+        return []
+    unit = current_unit()
+    obj = revision.as_object() if revision is not None else page
+    inspection = inspection or inspect_page(obj)
+    text, html = _snapshot(inspection)
+    latest = latest_requests(source_schema=connection.schema_name, page_id=page.pk)
+    created: list[ConfirmationRequest] = []
+    with schema_context(get_public_schema_name()):
+        for code in targets:
+            existing = latest.get(code)
+            if existing is not None and existing.content_hash == inspection.content_hash and existing.status in (
+                ConfirmationRequest.Status.PENDING, ConfirmationRequest.Status.CONFIRMED,
+            ):
+                continue
+            if existing is not None and existing.status == ConfirmationRequest.Status.PENDING:
+                # The content changed: the old snapshot no longer describes what will be published.
+                existing.status = ConfirmationRequest.Status.WITHDRAWN
+                existing.comment = "内容已修改，自动撤回并重新发起"
+                existing.decided_at = timezone.now()
+                existing.save(update_fields=["status", "comment", "decided_at"])
+            created.append(
+                ConfirmationRequest.objects.create(
+                    source_schema=unit.schema_name,
+                    source_unit_code=unit.code,
+                    source_unit_name=unit.name,
+                    page_id=page.pk,
+                    revision_id=getattr(revision, "pk", None),
+                    page_title=obj.title[:255],
+                    preview_text=text,
+                    preview_html=html,
+                    content_hash=inspection.content_hash,
+                    target_unit_code=code,
+                    created_by=_display_name(user),
+                )
+            )
+    if created:
+        codes = [request.target_unit_code for request in created]
+        log(
+            instance=page,
+            action="moderation.confirmation_requested",
+            user=user,
+            revision=revision,
+            data={"units": codes, "request_ids": [r.pk for r in created], "comment": "、".join(codes)},
+        )
+        for request in created:
+            target_schema = _schema_of(request.target_unit_code)
+            enqueue("moderation.services.receive_confirmation_request", schema_name=target_schema, request_id=request.pk)
+    return created
+
+
+def _schema_of(code: str) -> str:
+    from tenants.models import Unit
+
+    with schema_context(get_public_schema_name()):
+        return Unit.objects.values_list("schema_name", flat=True).get(code=code)
+
+
+def receive_confirmation_request(*, request_id: int) -> None:
+    """Runs in the target unit's schema: log the incoming request and tell who must answer."""
+    from .selectors import get_request
+
+    request = get_request(request_id=request_id)
+    if request is None:
+        return
+    log(
+        instance=request,
+        action="moderation.confirmation_received",
+        user=None,
+        data={"source_unit": request.source_unit_name, "page_title": request.page_title, "comment": request.source_unit_name},
+    )
+    notifications.notify_confirmation_request(request=request)
+
+
+def start_confirmation_task(*, task_state, user) -> None:
+    page = task_state.revision.as_object()
+    if not confirmation_targets(page_id=page.pk):
+        task_state.approve(user=None, update=False, comment="无会签单位")
+        return
+    inspection = inspect_page(page)
+    send_confirmation_requests(page=page, revision=task_state.revision, user=user, inspection=inspection)
+    status = confirmation_status(page_id=page.pk, content_hash=inspection.content_hash)
+    if status.complete:
+        task_state.approve(user=None, update=False, comment="各会签单位均已确认")
+
+
+def decide_confirmation(*, request_id: int, user, confirmed: bool, comment: str = "") -> ConfirmationRequest:
+    """The target unit confirms or objects (runs in the target unit's schema)."""
+    unit = current_unit()
+    comment = (comment or "").strip()
+    if not confirmed and not comment:
+        raise ValidationError("提出异议时必须填写意见")
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        request = ConfirmationRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None or unit is None or request.target_unit_code != unit.code:
+            raise PermissionDenied("该会签请求不属于本单位")
+        if request.status != ConfirmationRequest.Status.PENDING:
+            raise ValidationError(f"该会签请求当前状态为“{request.get_status_display()}”，不能再处理")
+        request.status = ConfirmationRequest.Status.CONFIRMED if confirmed else ConfirmationRequest.Status.OBJECTED
+        request.comment = comment
+        request.decided_by = _display_name(user)
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "comment", "decided_by", "decided_at"])
+    action = "moderation.confirmation_confirmed" if confirmed else "moderation.confirmation_objected"
+    log(
+        instance=request,
+        action=action,
+        user=user,
+        data={"source_unit": request.source_unit_name, "page_title": request.page_title, "comment": comment},
+    )
+    enqueue("moderation.services.apply_confirmation_decision", schema_name=request.source_schema, request_id=request.pk)
+    return request
+
+
+def apply_confirmation_decision(*, request_id: int) -> None:
+    """Runs in the source unit's schema: log the answer on the page and move the workflow on."""
+    from .selectors import get_request, unit_names
+
+    request = get_request(request_id=request_id)
+    if request is None:
+        return
+    page = Page.objects.filter(pk=request.page_id).first()
+    if page is None:
+        return
+    page = page.specific
+    target_name = unit_names([request.target_unit_code]).get(request.target_unit_code, request.target_unit_code)
+    confirmed = request.status == ConfirmationRequest.Status.CONFIRMED
+    log(
+        instance=page,
+        action="moderation.confirmation_confirmed" if confirmed else "moderation.confirmation_objected",
+        user=None,
+        data={
+            "unit": target_name, "decided_by": request.decided_by, "request_id": request.pk,
+            "comment": f"{target_name}（{request.decided_by}）：{request.comment or ('确认' if confirmed else '')}",
+        },
+    )
+    sync_confirmation_tasks(page=page)
+    if not confirmed:
+        notifications.notify_objection(page=page, request=request, unit_name=target_name)
+
+
+def sync_confirmation_tasks(*, page) -> None:
+    """Approve (all confirmed) or reject (an objection) the page's waiting 会签确认 task."""
+    states = TaskState.objects.for_instance(page).filter(
+        status=TaskState.STATUS_IN_PROGRESS, task__in=CrossUnitConfirmationTask.objects.all()
+    )
+    for task_state in states:
+        inspection = inspect_page(task_state.revision.as_object())
+        status = confirmation_status(page_id=page.pk, content_hash=inspection.content_hash)
+        if status.objected:
+            names = "；".join(f"{code}：{comment}" for code, comment in status.objected)
+            task_state.specific.reject(user=None, comment=f"会签单位提出异议（{names}）")
+        elif status.complete:
+            task_state.specific.approve(user=None, comment="各会签单位均已确认")
+
+
+@transaction.atomic
+def withdraw_confirmation(*, request_id: int, user, keep_target: bool = False) -> ConfirmationRequest:
+    """The source unit withdraws a pending request (runs in the source unit's schema)."""
+    unit = current_unit()
+    with schema_context(get_public_schema_name()):
+        request = ConfirmationRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None or unit is None or request.source_schema != unit.schema_name:
+            raise PermissionDenied("只能撤回本单位发起的会签请求")
+        if request.status != ConfirmationRequest.Status.PENDING:
+            raise ValidationError(f"该会签请求当前状态为“{request.get_status_display()}”，不能撤回")
+        request.status = ConfirmationRequest.Status.WITHDRAWN
+        request.decided_by = _display_name(user)
+        request.decided_at = timezone.now()
+        request.comment = "发起单位撤回"
+        request.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+    if not keep_target:
+        ConfirmationTarget.objects.filter(page_id=request.page_id, unit_code=request.target_unit_code).delete()
+    page = Page.objects.filter(pk=request.page_id).first()
+    if page is not None:
+        page = page.specific
+        log(
+            instance=page,
+            action="moderation.confirmation_withdrawn",
+            user=user,
+            data={"unit": request.target_unit_code, "request_id": request.pk, "comment": request.target_unit_code},
+        )
+        sync_confirmation_tasks(page=page)
+    enqueue("moderation.services.receive_withdrawal", schema_name=_schema_of(request.target_unit_code), request_id=request.pk)
+    return request
+
+
+def receive_withdrawal(*, request_id: int) -> None:
+    """Runs in the target unit's schema: record that the request was withdrawn."""
+    from .selectors import get_request
+
+    request = get_request(request_id=request_id)
+    if request is not None:
+        log(
+            instance=request,
+            action="moderation.confirmation_withdrawn",
+            user=None,
+            data={"source_unit": request.source_unit_name, "comment": f"{request.source_unit_name}撤回"},
+        )

@@ -1,0 +1,76 @@
+"""Registrations only: the code behind them lives in views, panels, viewsets and log_actions."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.widgets import Button
+
+from . import log_actions, selectors, urls, views
+from .menu import SchemaMenuItem
+from .panels import DutyOverviewPanel, DutyPanel, MyTasksPanel
+from .viewsets import sensitive_word_viewset
+
+
+@hooks.register("register_log_actions")
+def register_moderation_log_actions(actions):
+    log_actions.register(actions)
+
+
+@hooks.register("register_admin_urls")
+def register_moderation_urls():
+    return [path("moderation/", include(urls, namespace="moderation"))]
+
+
+@hooks.register("register_admin_viewset")
+def register_sensitive_word_viewset():
+    return sensitive_word_viewset
+
+
+@hooks.register("before_publish_page")
+def guard_publish(request, page):
+    return views.publish_guard(request, page)
+
+
+@hooks.register("register_admin_menu_item")
+def register_moderation_menu():
+    def unit_admin(user):
+        return selectors.user_is_unit_admin(user=user)
+
+    def superuser(user):
+        return user.is_superuser
+
+    items = [
+        SchemaMenuItem("待我处理", reverse("moderation:my_tasks"), icon_name="tasks", order=10),
+        SchemaMenuItem("会签请求", reverse("moderation:confirmations"), icon_name="group", order=20),
+        SchemaMenuItem("审计日志导出", reverse("moderation:audit_export"), icon_name="download", order=30, allowed=unit_admin),
+        SchemaMenuItem("各单位履职情况", reverse("moderation:duty_overview"), icon_name="group", order=40, public=True, allowed=superuser),
+        SchemaMenuItem(
+            "全平台审计日志", reverse("moderation:platform_audit_export"), icon_name="download", order=50, public=True, allowed=superuser
+        ),
+    ]
+    return SubmenuMenuItem("审核发布", Menu(items=items), icon_name="tasks", name="moderation", order=250)
+
+
+@hooks.register("construct_main_menu")
+def hide_dictionary_outside_public(request, menu_items):
+    # The dictionary is kept once for all units, in the information centre's (public) admin.
+    if not selectors.in_public_schema():
+        menu_items[:] = [item for item in menu_items if item.name != sensitive_word_viewset.menu_name]
+
+
+@hooks.register("construct_homepage_panels")
+def add_moderation_panels(request, panels):
+    if selectors.in_public_schema():
+        if request.user.is_superuser:
+            panels.append(DutyOverviewPanel())
+        return
+    panels.append(MyTasksPanel(request))
+    panels.append(DutyPanel(selectors.current_unit()))
+
+
+@hooks.register("register_page_header_buttons")
+def moderation_page_buttons(page, user, view_name, next_url=None):
+    if selectors.in_public_schema() or page.depth <= 1:
+        return
+    yield Button("会签单位", reverse("moderation:page_targets", args=[page.pk]), icon_name="group", priority=80)
+    yield Button("保密审查", reverse("moderation:page_secrecy", args=[page.pk]), icon_name="warning", priority=81)
