@@ -322,7 +322,8 @@ def build_column_tree(*, unit: Unit) -> dict[str, int]:
             slug = SLUGS.get(title) or requirement.page_type.replace("_", "-")
             page = cls(title=title, slug=_unique_slug(parent, slug), live=ready, **meta, **extra)
             parent.add_child(instance=page)
-            revision = page.save_revision()
+            # A draft column may be incomplete: that is what the unit fills in.
+            revision = page.save_revision(clean=False)
             if ready:
                 revision.publish()
             by_key[requirement.key] = page
