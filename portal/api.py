@@ -1,0 +1,151 @@
+"""Read-only JSON API of the portal index (django-ninja generates the OpenAPI 3 description)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Schema
+
+from search.backends.base import Hit, SearchResult
+from search.documents import page_type_labels
+from search.selectors import parse_search, search_documents
+
+api = NinjaAPI(
+    title="“中国·珠海”政府门户网站开放接口",
+    version="1.0.0",
+    description="全市各单位网站已发布信息的只读查询接口：最新信息列表与全文检索（中文分词）。所有接口只支持 GET，无需认证。",
+    urls_namespace="portal_api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+
+
+class MetadataOut(Schema):
+    doc_number: str
+    issuing_body: str
+    subject_words: str
+    index_number: str
+    validity: str
+
+
+class DocumentOut(Schema):
+    id: str
+    unit_code: str
+    unit_name: str
+    title: str
+    title_html: str
+    snippet_html: str
+    url: str
+    page_type: str
+    page_type_label: str
+    column_title: str
+    column_path: list[str]
+    categories: list[str]
+    publish_date: dt.date | None
+    written_date: dt.date | None
+    metadata: MetadataOut
+    score: float | None
+
+
+class FacetOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class ResultOut(Schema):
+    query: str
+    order: str
+    total: int
+    page: int
+    per_page: int
+    num_pages: int
+    took_ms: float
+    results: list[DocumentOut]
+    facets: dict[str, list[FacetOut]]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class Filters(Schema):
+    unit: str = ""
+    type: str = ""
+    category: str = ""
+    year: int | None = None
+    page: int = 1
+
+
+class SearchFilters(Filters):
+    q: str = ""
+    order: Literal["relevance", "date"] = "relevance"
+
+
+def _document(hit: Hit, labels: dict[str, str]) -> dict:
+    return {
+        "id": hit.key,
+        "unit_code": hit.unit_code,
+        "unit_name": hit.unit_name,
+        "title": hit.title,
+        "title_html": str(hit.title_html),
+        "snippet_html": str(hit.snippet_html),
+        "url": hit.url,
+        "page_type": hit.page_type,
+        "page_type_label": labels.get(hit.page_type, hit.page_type),
+        "column_title": hit.column_title,
+        "column_path": hit.column_path,
+        "categories": hit.categories,
+        "publish_date": hit.publish_date,
+        "written_date": hit.written_date,
+        "metadata": hit.metadata,
+        "score": hit.score,
+    }
+
+
+def result_payload(result: SearchResult) -> dict:
+    labels = page_type_labels()
+    return {
+        "query": result.query.text,
+        "order": result.query.effective_order,
+        "total": result.total,
+        "page": result.query.page,
+        "per_page": result.query.per_page,
+        "num_pages": result.num_pages,
+        "took_ms": round(result.took_ms, 2),
+        "results": [_document(hit, labels) for hit in result.hits],
+        "facets": {name: [vars(b) for b in buckets] for name, buckets in result.facets.items()},
+    }
+
+
+def _params(filters: Schema) -> dict[str, str]:
+    return {key: "" if value is None else str(value) for key, value in filters.dict().items()}
+
+
+@api.get(
+    "/documents/",
+    response={200: ResultOut},
+    summary="最新信息列表",
+    description="全市各单位已发布的信息，按发布日期从新到旧排列，可按单位、信息类型、政务公开类别、年份筛选。",
+    tags=["信息"],
+)
+def documents(request: HttpRequest, filters: Query[Filters]):
+    parsed = parse_search(_params(filters), require_text=False)
+    return result_payload(search_documents(query=parsed.query))
+
+
+@api.get(
+    "/search/",
+    response={200: ResultOut, 400: ErrorOut},
+    summary="全文检索",
+    description="中文分词检索。q 为检索词（1–100 个字符）；order=relevance 按相关度（标题命中优先），order=date 按日期。"
+    "返回结果与门户检索页面完全一致，每页 10 条，含高亮标题、摘要片段及分面统计。",
+    tags=["检索"],
+)
+def search(request: HttpRequest, filters: Query[SearchFilters]):
+    parsed = parse_search(_params(filters), require_text=True)
+    if parsed.error:
+        return 400, {"detail": parsed.error}
+    return result_payload(search_documents(query=parsed.query))

@@ -1,0 +1,273 @@
+"""The portal index in Elasticsearch (elasticsearch.dsl, writes through helpers.bulk).
+
+Searches and writes go through an alias (settings.ELASTICSEARCH_INDEX). Concrete
+indices are named `<alias>-v<VERSION>-<timestamp>` and get their settings from
+the versioned index template `<alias>-v<VERSION>`; a rebuild fills a new index
+and swaps the alias in one atomic update_aliases call, then drops the old one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from functools import lru_cache
+from typing import Any, Iterable
+
+from django.conf import settings
+from django.utils import timezone
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch.dsl import Index, Q, Search
+from elasticsearch.dsl.field import Date, Integer, Keyword, Text
+from elasticsearch.helpers import BulkIndexError, bulk, scan
+
+from search.documents import page_type_labels
+from search.highlight import highlight, snippet
+from search.segmentation import highlight_terms
+
+from .base import (
+    FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchBackendError, SearchQuery, SearchResult, metadata_of,
+)
+
+INDEX_VERSION = 1
+# Index analyzer and search analyzer per setting: "cjk" is built in (bigrams);
+# "smartcn" and "ik" need their plugins on every node.
+ANALYZERS = {
+    "cjk": ("cjk", "cjk"),
+    "smartcn": ("smartcn", "smartcn"),
+    "ik": ("ik_max_word", "ik_smart"),
+}
+_TEXT_FIELDS = {"title": 10.0, "doc_number": 4.0, "subject_words": 3.0, "issuing_body": 2.0, "index_number": 2.0, "summary": 1.5, "body": 1.0}
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> Elasticsearch:
+    return Elasticsearch(url, request_timeout=10, retry_on_timeout=True, max_retries=2)
+
+
+class ElasticsearchBackend(PortalSearchBackend):
+    name = "elasticsearch"
+    transient_errors = (ApiError, TransportError, BulkIndexError, SearchBackendError)
+
+    def __init__(self, *, url: str, index: str, analyzer: str = "cjk", refresh: bool | str = False) -> None:
+        if analyzer not in ANALYZERS:
+            raise SearchBackendError(f"不支持的 Elasticsearch 分词器：{analyzer}（可选 {', '.join(ANALYZERS)}）")
+        self.client = _client(url)
+        self.alias = index
+        self.analyzer = analyzer
+        # Tests ask for "wait_for" so that a write is searchable when upsert returns.
+        self.refresh = refresh
+
+    @classmethod
+    def from_settings(cls) -> "ElasticsearchBackend":
+        return cls(
+            url=settings.ELASTICSEARCH_URL,
+            index=getattr(settings, "ELASTICSEARCH_INDEX", "govportal"),
+            analyzer=getattr(settings, "ELASTICSEARCH_ANALYZER", "cjk"),
+            refresh=getattr(settings, "ELASTICSEARCH_REFRESH", False),
+        )
+
+    # --- index management ---------------------------------------------------
+
+    @property
+    def template_name(self) -> str:
+        return f"{self.alias}-v{INDEX_VERSION}"
+
+    def _index_definition(self, name: str) -> Index:
+        index_analyzer, search_analyzer = ANALYZERS[self.analyzer]
+        index = Index(name, using=self.client)
+        index.settings(number_of_shards=1, number_of_replicas=getattr(settings, "ELASTICSEARCH_REPLICAS", 0))
+        text = {"analyzer": index_analyzer, "search_analyzer": search_analyzer}
+        mapping = {
+            "key": Keyword(), "schema_name": Keyword(), "page_id": Integer(), "unit_code": Keyword(), "unit_name": Keyword(),
+            "column_path": Keyword(), "column_title": Keyword(), "page_type": Keyword(), "categories": Keyword(),
+            "publish_date": Date(), "written_date": Date(), "year": Integer(), "published_at": Date(), "url": Keyword(index=False),
+            "title": Text(**text, fields={"raw": Keyword()}), "summary": Text(**text), "body": Text(**text),
+            "doc_number": Text(**text, fields={"raw": Keyword()}), "issuing_body": Text(**text), "subject_words": Text(**text),
+            "index_number": Text(**text, fields={"raw": Keyword()}), "validity": Keyword(),
+        }
+        for field_name, field in mapping.items():
+            index.get_or_create_mapping().field(field_name, field)
+        index.get_or_create_mapping().meta("dynamic", "strict")
+        return index
+
+    def ensure_template(self) -> None:
+        template = self._index_definition(f"{self.template_name}-*").as_composable_template(
+            self.template_name, pattern=f"{self.template_name}-*", priority=100
+        )
+        template.save()
+
+    def _new_index(self) -> str:
+        self.ensure_template()
+        name = f"{self.template_name}-{timezone.now():%Y%m%d%H%M%S%f}"
+        # Settings and mappings come from the template matching the name.
+        self.client.indices.create(index=name)
+        return name
+
+    def ensure_index(self) -> None:
+        if not self.client.indices.exists_alias(name=self.alias):
+            name = self._new_index()
+            self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias, "is_write_index": True}}])
+
+    def _aliased_indices(self) -> list[str]:
+        try:
+            return list(self.client.indices.get_alias(name=self.alias).body)
+        except NotFoundError:
+            return []
+
+    # --- writes ---------------------------------------------------------------
+
+    def _bulk(self, actions: Iterable[dict[str, Any]], *, ignore_status: tuple[int, ...] = ()) -> int:
+        try:
+            ok, _ = bulk(self.client, actions, refresh=self.refresh, ignore_status=ignore_status, chunk_size=500)
+        except BulkIndexError as error:
+            raise SearchBackendError(f"Elasticsearch 批量写入失败：{len(error.errors)} 条") from error
+        return ok
+
+    @staticmethod
+    def _source(doc: PortalDoc) -> dict[str, Any]:
+        source = doc.as_dict()
+        for name in ("publish_date", "written_date", "published_at"):
+            source[name] = source[name].isoformat() if source[name] else None
+        return source
+
+    def _index_actions(self, docs: Iterable[PortalDoc], index: str) -> Iterable[dict[str, Any]]:
+        for doc in docs:
+            yield {"_op_type": "index", "_index": index, "_id": doc.key, "_source": self._source(doc)}
+
+    def upsert(self, docs: Iterable[PortalDoc]) -> int:
+        self.ensure_index()
+        return self._bulk(self._index_actions(docs, self.alias))
+
+    def delete(self, keys: Iterable[str]) -> int:
+        keys = list(keys)
+        if not keys:
+            return 0
+        self.ensure_index()
+        return self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": key} for key in keys), ignore_status=(404,))
+
+    def reset(self) -> None:
+        self.ensure_index()
+        self.client.delete_by_query(index=self.alias, query={"match_all": {}}, refresh=True, conflicts="proceed")
+
+    def rebuild(self, docs: Iterable[PortalDoc]) -> int:
+        """Fill a new versioned index, then point the alias at it atomically: no search sees a partial index."""
+        old = self._aliased_indices()
+        name = self._new_index()
+        try:
+            count = self._bulk(self._index_actions(docs, name))
+            self.client.indices.refresh(index=name)
+        except self.transient_errors:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        actions: list[dict[str, Any]] = [{"remove": {"index": index, "alias": self.alias}} for index in old]
+        actions.append({"add": {"index": name, "alias": self.alias, "is_write_index": True}})
+        self.client.indices.update_aliases(actions=actions)
+        for index in old:
+            self.client.indices.delete(index=index, ignore_unavailable=True)
+        return count
+
+    # --- reads ----------------------------------------------------------------
+
+    def count_by_unit(self) -> dict[str, int]:
+        self.ensure_index()
+        search = Search(using=self.client, index=self.alias).extra(size=0)
+        search.aggs.bucket("units", "terms", field="unit_code", size=10000)
+        response = search.execute()
+        return {b.key: b.doc_count for b in response.aggregations.units.buckets}
+
+    def keys_of_unit(self, unit_code: str) -> set[str]:
+        self.ensure_index()
+        hits = scan(self.client, index=self.alias, query={"query": {"term": {"unit_code": unit_code}}, "_source": False})
+        return {hit["_id"] for hit in hits}
+
+    def _search(self, query: SearchQuery) -> Search:
+        search = Search(using=self.client, index=self.alias).extra(track_total_hits=True)
+        if query.text:
+            fields = [f"{name}^{boost}" for name, boost in _TEXT_FIELDS.items()]
+            must = Q("multi_match", query=query.text, fields=fields, type="cross_fields", operator="and")
+            # Every query word in the title ranks the page above body-only matches.
+            title = Q("match", title={"query": query.text, "operator": "and", "boost": 50})
+            phrase = Q("match_phrase", title={"query": query.text, "boost": 20})
+            search = search.query(Q("bool", must=[must], should=[title, phrase]))
+        for field_name, value in (("unit_code", query.unit), ("page_type", query.page_type), ("categories", query.category), ("year", query.year)):
+            if value:
+                search = search.filter("term", **{field_name: value})
+        if query.effective_order == Order.RELEVANCE:
+            search = search.sort("_score", {"publish_date": {"order": "desc", "missing": "_last"}}, {"key": "asc"})
+        else:
+            search = search.sort(
+                {"publish_date": {"order": "desc", "missing": "_last"}}, {"published_at": {"order": "desc", "missing": "_last"}}, {"key": "asc"}
+            )
+        search = search.source(excludes=["body"])
+        if query.text:
+            search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
+            search = search.highlight("title", number_of_fragments=0).highlight("body", fragment_size=120, number_of_fragments=1)
+        if query.with_facets:
+            search.aggs.bucket("unit", "terms", field="unit_code", size=500).bucket("name", "terms", field="unit_name", size=1)
+            search.aggs.bucket("type", "terms", field="page_type", size=50)
+            search.aggs.bucket("category", "terms", field="categories", size=100)
+            search.aggs.bucket("year", "terms", field="year", size=100, order={"_key": "desc"})
+        return search[query.offset:query.offset + query.per_page]
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        started = time.perf_counter()
+        self.ensure_index()
+        try:
+            response = self._search(query).execute()
+        except (ApiError, TransportError) as error:
+            raise SearchBackendError(f"Elasticsearch 检索失败：{error}") from error
+        terms = highlight_terms(query.text) if query.text else []
+        hits = [self._hit(hit, terms) for hit in response.hits]
+        facets: dict[str, list[FacetBucket]] = {}
+        if query.with_facets:
+            labels = page_type_labels()
+            aggs = response.aggregations
+            facets["unit"] = [
+                FacetBucket(value=b.key, label=b.name.buckets[0].key if b.name.buckets else b.key, count=b.doc_count)
+                for b in aggs.unit.buckets
+            ]
+            facets["type"] = [FacetBucket(value=b.key, label=labels.get(b.key, b.key), count=b.doc_count) for b in aggs.type.buckets]
+            facets["category"] = [FacetBucket(value=b.key, label=b.key, count=b.doc_count) for b in aggs.category.buckets]
+            facets["year"] = [FacetBucket(value=str(b.key), label=str(b.key), count=b.doc_count) for b in aggs.year.buckets]
+        return SearchResult(
+            query=query, hits=hits, total=response.hits.total.value, facets=facets,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    @staticmethod
+    def _hit(hit: Any, terms: list[str]) -> Hit:
+        source = hit.to_dict()
+        fragments = getattr(hit.meta, "highlight", None)
+        title_fragments = list(getattr(fragments, "title", []) or []) if fragments else []
+        body_fragments = list(getattr(fragments, "body", []) or []) if fragments else []
+        # ES highlights analyzer tokens (bigrams for cjk); where it returns
+        # nothing, mark the query words on the original text ourselves.
+        title_html = title_fragments[0] if title_fragments else highlight(source["title"], terms)
+        snippet_html = body_fragments[0] if body_fragments else snippet(source.get("summary", ""), terms)
+        return Hit(
+            key=hit.meta.id,
+            unit_code=source["unit_code"],
+            unit_name=source["unit_name"],
+            title=source["title"],
+            title_html=str(title_html),
+            snippet_html=str(snippet_html),
+            url=source["url"],
+            page_type=source["page_type"],
+            column_title=source.get("column_title", ""),
+            column_path=list(source.get("column_path") or []),
+            categories=list(source.get("categories") or []),
+            publish_date=_date(source.get("publish_date")),
+            written_date=_date(source.get("written_date")),
+            published_at=_datetime(source.get("published_at")),
+            summary=source.get("summary", ""),
+            metadata=metadata_of({k: source.get(k, "") for k in ("doc_number", "issuing_body", "subject_words", "index_number", "validity")}),
+            score=hit.meta.score,
+        )
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None

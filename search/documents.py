@@ -1,0 +1,137 @@
+"""Building portal documents from a unit's pages (runs inside the unit's schema)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from django.db import connection
+from wagtail.models import Page, PageViewRestriction, Site
+
+from .backends.base import PortalDoc
+
+
+@lru_cache(maxsize=1)
+def page_type_labels() -> dict[str, str]:
+    from sitepages.models import ITEM_TYPES, OverviewPage
+
+    labels = {key: str(model._meta.verbose_name) for key, model in ITEM_TYPES.items()}
+    labels[OVERVIEW_KEY] = str(OverviewPage._meta.verbose_name)
+    return labels
+
+
+OVERVIEW_KEY = "overview"
+
+
+def _indexable_models() -> tuple[type[Page], ...]:
+    from sitepages.models import ITEM_TYPES, OverviewPage
+
+    return (*ITEM_TYPES.values(), OverviewPage)
+
+
+class UnitDocumentBuilder:
+    """Builds documents for pages of the unit whose schema is active.
+
+    Ancestor titles and view restrictions are loaded once per builder, so a
+    reindex of thousands of pages costs a handful of queries per column.
+    """
+
+    def __init__(self, *, unit) -> None:
+        self.unit = unit
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        self.home = site.root_page if site else None
+        self._restricted_paths = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+        self._columns: dict[str, Page] = {}
+
+    def _private(self, page: Page) -> bool:
+        return any(page.path.startswith(path) for path in self._restricted_paths)
+
+    def _ancestors(self, page: Page, *, inclusive: bool) -> list[Page]:
+        steplen = page.steplen
+        home_depth = self.home.depth
+        last = page.depth if inclusive else page.depth - 1
+        paths = [page.path[: steplen * depth] for depth in range(home_depth + 1, last + 1)]
+        missing = [path for path in paths if path not in self._columns and path != page.path]
+        if missing:
+            for ancestor in Page.objects.filter(path__in=missing).specific():
+                self._columns[ancestor.path] = ancestor
+        return [page if path == page.path else self._columns[path] for path in paths if path == page.path or path in self._columns]
+
+    def build(self, page: Page) -> PortalDoc | None:
+        """The page's document, or None when it must not be in the portal index."""
+        from sitepages.models import ColumnPage, OverviewPage, ServiceGuidePage
+
+        if self.home is None or not page.live or self._private(page):
+            return None
+        if not page.path.startswith(self.home.path) or page.depth <= self.home.depth:
+            return None
+        if not isinstance(page, _indexable_models()):
+            return None
+        if isinstance(page, OverviewPage) and not len(page.body):
+            return None
+        overview = isinstance(page, OverviewPage)
+        ancestors = self._ancestors(page, inclusive=overview)
+        column = next((a for a in reversed(ancestors) if isinstance(a, ColumnPage)), None)
+        body = page.body_text
+        if isinstance(page, ServiceGuidePage):
+            body = "\n".join([body, *(f"{label}：{value}" for label, value in page.guide_rows()[1:] if value)])
+        publish_date = getattr(page, "publish_date", None) or (
+            page.first_published_at.date() if page.first_published_at else None
+        )
+        validity = page.get_validity_display() if hasattr(page, "get_validity_display") else ""
+        return PortalDoc(
+            schema_name=connection.schema_name,
+            page_id=page.id,
+            unit_code=self.unit.code,
+            unit_name=self.unit.name,
+            column_path=[a.title for a in ancestors if a.path != page.path],
+            column_title=column.title if column else "",
+            page_type=getattr(page, "item_type_key", "") or OVERVIEW_KEY,
+            categories=column.categories if column else [],
+            publish_date=publish_date,
+            written_date=getattr(page, "written_date", None),
+            year=publish_date.year if publish_date else None,
+            published_at=page.last_published_at or page.first_published_at,
+            url=page.full_url or "",
+            title=page.title,
+            summary=(getattr(page, "summary", "") or body[:120]).strip(),
+            body=body,
+            doc_number=getattr(page, "doc_number", ""),
+            issuing_body=getattr(page, "issuing_body", ""),
+            subject_words=getattr(page, "subject_words", ""),
+            index_number=getattr(page, "index_number", ""),
+            validity=validity,
+        )
+
+
+def build_documents(*, unit, page_ids: Iterable[int]) -> tuple[list[PortalDoc], list[int]]:
+    """(documents to index, ids of pages to remove) for pages of the active unit schema."""
+    ids = list(page_ids)
+    builder = UnitDocumentBuilder(unit=unit)
+    docs: list[PortalDoc] = []
+    for page in Page.objects.filter(id__in=ids).specific():
+        doc = builder.build(page)
+        if doc is not None:
+            docs.append(doc)
+    indexed = {doc.page_id for doc in docs}
+    return docs, [page_id for page_id in ids if page_id not in indexed]
+
+
+def iter_unit_documents(*, unit, chunk: int = 500) -> Iterator[PortalDoc]:
+    """Every document of the active unit schema, for a full rebuild."""
+    builder = UnitDocumentBuilder(unit=unit)
+    ids = list(indexable_pages(unit=unit).order_by("path").values_list("id", flat=True))
+    for start in range(0, len(ids), chunk):
+        for page in Page.objects.filter(id__in=ids[start:start + chunk]).specific().order_by("path"):
+            doc = builder.build(page)
+            if doc is not None:
+                yield doc
+
+
+
+def indexable_pages(*, unit):
+    """Live pages of an indexable type under the active unit's home page (privacy is checked per page)."""
+    home = Site.objects.filter(is_default_site=True).values_list("root_page__path", flat=True).first()
+    if home is None:
+        return Page.objects.none()
+    return Page.objects.live().filter(path__startswith=home).exclude(path=home).type(*_indexable_models())

@@ -1,0 +1,13 @@
+"""django-q2 tasks of the portal index; they run in the public schema."""
+
+from __future__ import annotations
+
+from django_tenants.utils import schema_context
+
+from . import services
+
+
+def drain_outbox() -> str:
+    # The minute schedule calls this without govplatform.tasking's schema wrapper.
+    with schema_context("public"):
+        return str(services.drain_outbox())
