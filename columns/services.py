@@ -10,8 +10,8 @@ from typing import Iterable
 
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
+from tenants.context import foreign_schema_context
 from tenants.models import Unit
 from tenants.services import provision_unit
 
@@ -285,7 +285,7 @@ def build_column_tree(*, unit: Unit) -> dict[str, int]:
 
     requirements = list(ColumnRequirement.objects.filter(unit=unit, retired_at__isnull=True).order_by("position"))
     counts = {"created": 0, "updated": 0}
-    with schema_context(unit.schema_name):
+    with foreign_schema_context(unit.schema_name):
         from wagtail.models import Page, Site
 
         home = Site.objects.get(is_default_site=True).root_page
@@ -329,3 +329,12 @@ def build_column_tree(*, unit: Unit) -> dict[str, int]:
             by_key[requirement.key] = page
             counts["created"] += 1
     return counts
+
+
+def set_column_policy(*, requirement: ColumnRequirement, policy_days: int | None) -> ColumnRequirement:
+    """The information centre sets a column's update period; later imports keep it."""
+    requirement.policy_days = policy_days
+    requirement.policy_overridden = True
+    requirement.save(update_fields=["policy_days", "policy_overridden", "updated_at"])
+    build_column_tree(unit=requirement.unit)
+    return requirement

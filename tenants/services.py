@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from .context import foreign_schema_context
 from .hosts import site_port, unit_hostname
 from .schema_clone import clone_template
 from .models import PUBLIC_CODE, TEMPLATE_CODE, Domain, Unit, UnitType
@@ -162,7 +163,7 @@ def provision_unit(
     def build() -> None:
         for index, hostname in enumerate(hostnames):
             Domain.objects.update_or_create(domain=hostname, defaults={"tenant": unit, "is_primary": index == 0})
-        with schema_context(unit.schema_name):
+        with foreign_schema_context(unit.schema_name):
             _bootstrap_wagtail(unit=unit, hostname=hostnames[0])
             _create_groups()
             _create_admin(username=username, password_hash=password_hash.result(), unit=unit)
