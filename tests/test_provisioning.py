@@ -103,3 +103,25 @@ def test_invalid_code_is_refused(db):
     with pytest.raises(ValidationError) as info:
         provision_unit(code="Bad-Code", name="错误代码局")
     assert "单位代码" in str(info.value)
+
+
+def test_information_centre_provisions_a_unit_from_the_admin(client, db):
+    client.post("/admin/login/", {"username": "centre", "password": "pw-centre-12345"}, HTTP_HOST="localhost")
+    response = client.post(
+        "/admin/units/new/",
+        {"code": "hbj", "name": "市环保局", "full_name": "珠海市环境保护局", "unit_type": "department", "extra_domain": ""},
+        HTTP_HOST="localhost", follow=True,
+    )
+    html = response.content.decode()
+    assert "已开通「市环保局」" in html and "hbj_admin" in html
+    unit = Unit.objects.get(code="hbj")
+    assert schema_exists(unit.schema_name)
+    again = client.post("/admin/units/new/", {"code": "hbj", "name": "市环保局", "unit_type": "department"}, HTTP_HOST="localhost")
+    assert "该单位代码已被使用" in again.content.decode()
+    listing = client.get("/admin/units/", HTTP_HOST="localhost").content.decode()
+    assert "http://hbj.localhost/" in listing
+
+
+def test_unit_admin_cannot_provision(client, unit_a):
+    client.post("/admin/login/", {"username": "ta_admin", "password": "pw-ta-12345"}, HTTP_HOST="ta.localhost")
+    assert client.get("/admin/units/new/", HTTP_HOST="ta.localhost").status_code == 404

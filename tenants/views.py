@@ -1,0 +1,59 @@
+"""The information centre's unit screens (public-schema admin only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+from .forms import ProvisionForm
+from .hosts import unit_base_url
+from .models import Unit
+from .services import ProvisioningError, provision_unit
+
+
+class InformationCentreMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if connection.schema_name != "public":
+            raise Http404
+        if not request.user.is_superuser:
+            raise PermissionDenied("仅市信息中心管理员可以管理单位")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class UnitListView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateView):
+    page_title = "单位子站"
+    header_icon = "site"
+    template_name = "tenants/unit_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = [(unit, unit_base_url(unit)) for unit in Unit.objects.sites().prefetch_related("domains")]
+        return context
+
+
+class ProvisionView(InformationCentreMixin, WagtailAdminTemplateMixin, FormView):
+    page_title = "开通单位子站"
+    header_icon = "plus"
+    template_name = "tenants/provision.html"
+    form_class = ProvisionForm
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            result = provision_unit(
+                code=data["code"], name=data["name"], full_name=data["full_name"], unit_type=data["unit_type"],
+                extra_domains=(data["extra_domain"],) if data["extra_domain"] else (),
+            )
+        except ProvisioningError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"已开通「{result.unit.name}」：{unit_base_url(result.unit)}/ ，单位管理员 {result.admin_username}，初始密码 {result.admin_password}（仅显示一次），用时 {result.seconds:.2f} 秒",
+        )
+        return redirect("tenants:units")
