@@ -120,3 +120,18 @@ def test_unknown_host_gets_a_404_page(client, db):
     response = client.get("/", HTTP_HOST="nosuchunit.localhost")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_media_files_are_stored_per_unit(unit_a, unit_b, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from wagtail.documents.models import Document
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    with schema_context(unit_a.schema_name):
+        document = Document.objects.create(title="甲局附件", file=ContentFile(b"%PDF-1.4 demo", name="fujian.pdf"))
+        path_a = default_storage.path(document.file.name)
+    assert f"/{unit_a.schema_name}/" in path_a
+    with schema_context(unit_b.schema_name):
+        assert not Document.objects.filter(title="甲局附件").exists()
+        assert not default_storage.exists(document.file.name)
