@@ -194,8 +194,11 @@ class GuardedResolver(AbstractResolver):
 
     async def _lookup(self, host: str, port: int) -> list[tuple[int, int, tuple]]:
         loop = asyncio.get_running_loop()
+        # RFC 6761: every name under .localhost is loopback, although the
+        # system resolver may not know sub-domains such as fgj.localhost.
+        lookup_host = "localhost" if host.lower().endswith(".localhost") else host
         infos = await loop.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, family=socket.AF_UNSPEC
+            lookup_host, port, type=socket.SOCK_STREAM, family=socket.AF_UNSPEC
         )
         found = [(fam, proto, sockaddr) for fam, _t, proto, _c, sockaddr in infos]
         if not self.is_allowed_private(host, port):
