@@ -1,0 +1,374 @@
+"""Writes of the oversight app: checks of one unit, recorded as CheckRun rows.
+
+Every check of a unit runs inside a savepoint: a unit whose schema or site is
+broken records a failed CheckRun and leaves the database usable for the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time as dt_time, timedelta
+from urllib.parse import urlsplit
+
+import aiohttp
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from tenants.hosts import base_url_for_host, unit_base_url
+
+from .freshness import DEFAULT_POLICY_DAYS, SHANGHAI, ColumnKind, ColumnState, UnitState, score_unit
+from .linkcheck import CheckConfig, CrawlReport, check_site
+from .models import AvailabilityProbe, BrokenLink, CheckKind, CheckOutcome, CheckRun, FreshnessSnapshot
+
+# Errors a check of one unit may meet that must not stop the checks of the others.
+CHECK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError, DatabaseError, ValueError)
+
+AVAILABILITY_WINDOW = timedelta(days=7)
+
+
+class CheckFailed(Exception):
+    """Raised after a failed check was recorded, for callers that report it."""
+
+    def __init__(self, run: CheckRun):
+        super().__init__(run.detail)
+        self.run = run
+
+
+@contextmanager
+def _recorded(*, kind: str, unit) -> Iterator[CheckRun]:
+    run = CheckRun.objects.create(kind=kind, unit=unit, started_at=timezone.now())
+    try:
+        with transaction.atomic():
+            yield run
+    except CHECK_ERRORS as exc:
+        run.outcome = CheckOutcome.FAILED
+        run.detail = f"{type(exc).__name__}: {exc}"[:2000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["outcome", "detail", "finished_at"])
+        raise CheckFailed(run) from exc
+    run.outcome = CheckOutcome.OK
+    run.finished_at = timezone.now()
+    run.save(update_fields=["outcome", "detail", "finished_at"])
+
+
+# --- freshness ------------------------------------------------------------------
+
+
+def edit_url(page_id: int) -> str:
+    return f"/admin/pages/{page_id}/edit/"
+
+
+def _as_moment(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, dt_time(12, 0), tzinfo=SHANGHAI)
+
+
+def _newest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
+
+
+def scored_column_types() -> list:
+    """Column page types judged for freshness: every column except the 栏目分组 containers."""
+    from sitepages.models import COLUMN_PAGE_TYPES, SectionPage
+
+    return [model for model in COLUMN_PAGE_TYPES if model is not SectionPage]
+
+
+def _item_figures_by_parent() -> dict[str, dict]:
+    """parent path → {count, newest}: one UNION query over every item type."""
+    from wagtail.models import Page
+
+    from sitepages.models import ITEM_TYPES
+
+    queries = [
+        model.objects.live()
+        .annotate(parent_path=Substr("path", 1, Length("path") - Page.steplen))
+        .values("parent_path")
+        .annotate(
+            n=Count("pk"),
+            newest_date=Max("publish_date"),
+            newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
+        )
+        .order_by()
+        for model in ITEM_TYPES.values()
+    ]
+    figures: dict[str, dict] = {}
+    for row in queries[0].union(*queries[1:], all=True):
+        entry = figures.setdefault(row["parent_path"], {"count": 0, "newest": None})
+        entry["count"] += row["n"]
+        entry["newest"] = _newest(entry["newest"], _as_moment(row["newest_date"]), row["newest_undated"])
+    return figures
+
+
+def _columns() -> list[dict]:
+    """Every live column of the unit: one UNION query over the column page types."""
+    fields = (
+        "id", "content_type_id", "title", "path", "url_path",
+        "column_kind", "policy_days", "last_confirmed_at", "last_published_at",
+    )
+    queries = [model.objects.live().values(*fields).order_by() for model in scored_column_types()]
+    return sorted(queries[0].union(*queries[1:], all=True), key=lambda row: row["path"])
+
+
+def _homepage_newest_dynamic() -> datetime | None:
+    from sitepages.models import NewsPage, UnitHomePage
+
+    home = UnitHomePage.objects.live().first()
+    if home is None:
+        return None
+    row = NewsPage.objects.live().public().descendant_of(home).aggregate(
+        newest_date=Max("publish_date"),
+        newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
+    )
+    return _newest(_as_moment(row["newest_date"]), row["newest_undated"])
+
+
+def open_broken_links(*, unit):
+    return BrokenLink.objects.filter(unit=unit, resolved_at__isnull=True)
+
+
+def availability_failure_ratio(*, unit, now: datetime | None = None) -> float | None:
+    since = (now or timezone.now()) - AVAILABILITY_WINDOW
+    row = AvailabilityProbe.objects.filter(unit=unit, checked_at__gte=since).aggregate(
+        total=Count("pk"), failed=Count("pk", filter=Q(ok=False))
+    )
+    return None if not row["total"] else row["failed"] / row["total"]
+
+
+def unit_state(*, unit) -> UnitState:
+    """The unit's columns, items and monitoring figures as the scorer needs them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from sitepages.models import ColumnListingPage
+
+    broken = open_broken_links(unit=unit).count()
+    failure = availability_failure_ratio(unit=unit)
+    with schema_context(unit.schema_name):
+        listing_type = ContentType.objects.get_for_model(ColumnListingPage).pk
+        items = _item_figures_by_parent()
+        columns = []
+        for row in _columns():
+            kind = ColumnKind(row["column_kind"])
+            own = items.get(row["path"], {"count": 0, "newest": None})
+            count, newest = own["count"], own["newest"]
+            if kind is ColumnKind.STATIC and row["content_type_id"] != listing_type and row["last_published_at"] is not None:
+                # A static page (机构概况, 领导信息 …) is itself the column's content.
+                count += 1
+                newest = _newest(newest, row["last_published_at"])
+            policy_days = row["policy_days"] if row["policy_days"] is not None else DEFAULT_POLICY_DAYS[kind]
+            columns.append(
+                ColumnState(
+                    column_id=row["id"], title=row["title"], path=row["url_path"], kind=kind, policy_days=policy_days,
+                    item_count=count, newest_publish=newest, last_confirmed=row["last_confirmed_at"],
+                    edit_url=edit_url(row["id"]),
+                )
+            )
+        homepage = _homepage_newest_dynamic()
+    return UnitState(
+        unit_code=unit.code, unit_name=unit.name, columns=tuple(columns), homepage_newest_dynamic=homepage,
+        broken_links=broken, availability_failure_ratio=failure,
+    )
+
+
+def score_and_record(*, unit) -> FreshnessSnapshot:
+    with _recorded(kind=CheckKind.FRESHNESS, unit=unit) as run:
+        state = unit_state(unit=unit)
+        now = timezone.now()
+        score = score_unit(state, now=now)
+        failure = state.availability_failure_ratio
+        snapshot = FreshnessSnapshot.objects.create(
+            unit=unit, taken_at=now, score=score.score, passed=score.passed, stale_columns=score.stale_count,
+            empty_columns=score.empty_count, broken_links=state.broken_links,
+            availability_ratio=None if failure is None else 1.0 - failure, detail=score.as_dict(),
+        )
+        run.detail = f"得分 {score.score}" + ("" if score.passed else "，单项否决")
+    return snapshot
+
+
+def _static_column(*, page_id: int):
+    for model in scored_column_types():
+        page = model.objects.filter(pk=page_id).first()
+        if page is not None:
+            if page.column_kind != ColumnKind.STATIC:
+                raise ValidationError("只有静态信息类栏目需要核查确认")
+            return page
+    raise ValidationError("栏目不存在")
+
+
+def confirm_column(*, unit, page_id: int, user) -> None:
+    """The editor's “已核查，内容准确”: a static column's content was checked today."""
+    with schema_context(unit.schema_name):
+        page = _static_column(page_id=page_id)
+        if not page.permissions_for_user(user).can_edit():
+            raise PermissionDenied("您没有编辑该栏目的权限")
+        page.last_confirmed_at = timezone.now()
+        page.last_confirmed_by = user.get_username()
+        page.save(update_fields=["last_confirmed_at", "last_confirmed_by"])
+
+
+# --- links ----------------------------------------------------------------------
+
+
+def _netloc(hostname: str) -> str:
+    return urlsplit(base_url_for_host(hostname)).netloc
+
+
+def link_config(*, unit, homepage_only: bool = False) -> CheckConfig:
+    from tenants.models import Domain
+
+    domains = Domain.objects.filter(tenant=unit).values_list("domain", flat=True)
+    return CheckConfig(
+        start_url=unit_base_url(unit) + "/",
+        internal_hosts=frozenset(_netloc(domain) for domain in domains),
+        allowed_private_hosts=frozenset(settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS),
+        max_concurrency=settings.LINKCHECK_CONCURRENCY,
+        only_start_page=homepage_only,
+    )
+
+
+def record_broken_links(*, unit, report: CrawlReport, homepage_only: bool) -> tuple[int, int]:
+    """Upsert the open BrokenLink rows from a crawl; returns (open, newly resolved)."""
+    now = timezone.now()
+    broken = {result.url: result for result in report.broken}
+    open_rows = {row.url: row for row in open_broken_links(unit=unit)}
+    for url, result in broken.items():
+        values = {
+            "status": result.status,
+            "error": (result.error or "")[:500],
+            "sources": [{"page": s.page_url, "text": s.link_text} for s in result.sources],
+            "last_seen": now,
+        }
+        row = open_rows.get(url)
+        if row is None:
+            BrokenLink.objects.create(unit=unit, url=url, first_seen=now, **values)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*values])
+    # A homepage-only check says nothing of links it did not see.
+    fixed = [row.pk for url, row in open_rows.items() if url not in broken and (url in report.links or not homepage_only)]
+    BrokenLink.objects.filter(pk__in=fixed).update(resolved_at=now)
+    return len(broken), len(fixed)
+
+
+def check_unit_links(*, unit, homepage_only: bool = False) -> CheckRun:
+    kind = CheckKind.LINKS_HOME if homepage_only else CheckKind.LINKS_FULL
+    with _recorded(kind=kind, unit=unit) as run:
+        report = check_site(link_config(unit=unit, homepage_only=homepage_only))
+        found, fixed = record_broken_links(unit=unit, report=report, homepage_only=homepage_only)
+        run.detail = f"检查页面 {report.pages_crawled} 个、链接 {len(report.links)} 个，无法打开 {found} 个，已修复 {fixed} 个"
+    return run
+
+
+# --- availability ---------------------------------------------------------------
+
+
+async def _probe(url: str, timeout_s: float) -> tuple[int | None, str]:
+    timeout = aiohttp.ClientTimeout(total=timeout_s)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url, allow_redirects=True) as response:
+            await response.read()
+            return response.status, ""
+    except asyncio.TimeoutError:
+        return None, "超时"
+    except (aiohttp.ClientError, OSError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+
+
+def probe_availability(*, unit, timeout_s: float = 15) -> AvailabilityProbe:
+    with _recorded(kind=CheckKind.AVAILABILITY, unit=unit) as run:
+        started = time.perf_counter()
+        status, error = asyncio.run(_probe(unit_base_url(unit) + "/", timeout_s))
+        elapsed = int((time.perf_counter() - started) * 1000)
+        ok = status is not None and status < 400
+        probe = AvailabilityProbe.objects.create(
+            unit=unit, checked_at=timezone.now(), ok=ok, status=status, elapsed_ms=elapsed, error=error
+        )
+        run.detail = "首页可访问" if ok else f"首页无法访问：{error or f'HTTP {status}'}"
+    return probe
+
+
+# --- fan-out and schedules --------------------------------------------------------
+
+CHECKS: dict[str, Callable] = {
+    CheckKind.LINKS_FULL: lambda unit: check_unit_links(unit=unit),
+    CheckKind.LINKS_HOME: lambda unit: check_unit_links(unit=unit, homepage_only=True),
+    CheckKind.AVAILABILITY: lambda unit: probe_availability(unit=unit),
+    CheckKind.FRESHNESS: lambda unit: score_and_record(unit=unit),
+}
+
+
+def run_unit_check(*, kind: str, unit_id: int) -> str:
+    """One check of one unit; a failure is recorded (CheckRun failed) and returned, never raised."""
+    from tenants.models import Unit
+
+    unit = Unit.objects.get(pk=unit_id)
+    try:
+        CHECKS[kind](unit)
+    except CheckFailed as failed:
+        return f"{unit.code}: {failed.run.detail}"
+    return f"{unit.code}: ok"
+
+
+def run_for_all_units(*, kind: str) -> int:
+    """Queue one task per unit (after commit); returns how many were queued."""
+    from govplatform.tasking import enqueue
+    from tenants.selectors import directory_units
+
+    if kind not in CHECKS:
+        raise ValueError(f"unknown check kind {kind!r}")
+    unit_ids = list(directory_units().values_list("pk", flat=True))
+    for unit_id in unit_ids:
+        enqueue(
+            "oversight.tasks.run_unit_check",
+            schema_name="public", task_name=f"oversight:{kind}:{unit_id}", kind=kind, unit_id=unit_id,
+        )
+    return len(unit_ids)
+
+
+# name → (kind, django-q schedule type, minutes, Shanghai time of the first run or None for now)
+SCHEDULES: dict[str, tuple[str, str, int | None, dt_time | None]] = {
+    "网站监测：首页可用性探测（每小时）": (CheckKind.AVAILABILITY, "I", 60, None),
+    "网站监测：首页链接检查（每日）": (CheckKind.LINKS_HOME, "D", None, dt_time(6, 0)),
+    "网站监测：全站链接检查（每夜）": (CheckKind.LINKS_FULL, "D", None, dt_time(1, 0)),
+    "网站监测：更新及时性评分（每日）": (CheckKind.FRESHNESS, "D", None, dt_time(7, 0)),
+}
+
+
+def _next_local(at: dt_time, now: datetime) -> datetime:
+    local = now.astimezone(SHANGHAI)
+    moment = datetime.combine(local.date(), at, tzinfo=SHANGHAI)
+    return moment if moment > local else moment + timedelta(days=1)
+
+
+def setup_schedules(*, schedule_model=None) -> list:
+    """Create or update the django-q schedules of the oversight checks (idempotent).
+
+    ``schedule_model`` lets a data migration pass its historical model.
+    """
+    if schedule_model is None:
+        from django_q.models import Schedule as schedule_model  # noqa: N813
+
+    now = timezone.now()
+    schedules = []
+    for name, (kind, schedule_type, minutes, at) in SCHEDULES.items():
+        schedule, _created = schedule_model.objects.get_or_create(
+            name=name, defaults={"func": "oversight.tasks.run_for_all_units", "next_run": _next_local(at, now) if at else now}
+        )
+        schedule.func = "oversight.tasks.run_for_all_units"
+        schedule.args = None
+        schedule.kwargs = f"kind={str(kind)!r}"
+        schedule.schedule_type = schedule_type
+        schedule.minutes = minutes
+        schedule.repeats = -1
+        schedule.save()
+        schedules.append(schedule)
+    return schedules

@@ -1,0 +1,127 @@
+"""Admin views of 网站监测. Reads come from selectors, writes go through services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from moderation.selectors import current_unit, in_public_schema
+from tenants.models import Unit
+
+from . import selectors, services
+from .freshness import SHANGHAI
+from .reports import build_monthly_pdf, build_monthly_xlsx
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PublicAdminView(WagtailAdminTemplateMixin, TemplateView):
+    """The information centre's views: public schema, superusers only."""
+
+    header_icon = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not in_public_schema():
+            raise Http404
+        if not request.user.is_superuser:
+            raise PermissionDenied("您没有查看网站监测的权限")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _year_months(count: int = 12) -> list[tuple[int, int]]:
+    today = timezone.now().astimezone(SHANGHAI).date()
+    year, month, result = today.year, today.month, []
+    for _ in range(count):
+        result.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return result
+
+
+class OverviewView(PublicAdminView):
+    page_title = "网站监测"
+    template_name = "oversight/overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(rows=selectors.overview_rows(), months=_year_months(), weights=selectors.WEIGHTS)
+        return context
+
+
+class UnitDetailView(PublicAdminView):
+    template_name = "oversight/unit_detail.html"
+
+    @property
+    def page_title(self) -> str:
+        return f"网站监测：{self.unit.name}"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.unit = get_object_or_404(Unit.objects.sites(), code=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        row = selectors.unit_row(unit=self.unit)
+        trend = selectors.weekly_scores(unit=self.unit)
+        context.update(
+            unit=self.unit,
+            row=row,
+            snapshot=row.snapshot,
+            broken_links=services.open_broken_links(unit=self.unit).order_by("-last_seen", "url"),
+            trend=trend,
+            bars=selectors.trend_svg_bars(trend),
+        )
+        return context
+
+
+class MonthlyReportView(View):
+    """GET ?year=2026&month=11&format=xlsx|pdf: the monthly report as a download."""
+
+    def get(self, request):
+        if not in_public_schema():
+            raise Http404
+        if not request.user.is_superuser:
+            raise PermissionDenied("您没有下载报告的权限")
+        try:
+            year, month = (int(part) for part in request.GET.get("period", "").split("-", 1))
+        except ValueError as exc:
+            raise Http404("年份或月份无效") from exc
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise Http404("年份或月份无效")
+        fmt = request.GET.get("format", "xlsx")
+        report = selectors.monthly_report(year=year, month=month)
+        if fmt == "pdf":
+            content, content_type = build_monthly_pdf(report), "application/pdf"
+        elif fmt == "xlsx":
+            content, content_type = build_monthly_xlsx(report), XLSX_TYPE
+        else:
+            raise Http404("不支持的格式")
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="site-report-{year}-{month:02d}.{fmt}"'
+        return response
+
+
+class ConfirmColumnView(View):
+    """POST from the unit dashboard: “已核查，内容准确” on a static column, then a fresh score."""
+
+    def post(self, request, page_id: int):
+        unit = current_unit()
+        if unit is None:
+            raise Http404
+        try:
+            services.confirm_column(unit=unit, page_id=page_id, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("wagtailadmin_home")
+        try:
+            services.score_and_record(unit=unit)
+        except services.CheckFailed as failed:
+            messages.warning(request, f"已记录核查，但重新评分失败：{failed.run.detail}")
+            return redirect("wagtailadmin_home")
+        messages.success(request, "已记录核查：栏目内容准确，评分已更新")
+        return redirect("wagtailadmin_home")

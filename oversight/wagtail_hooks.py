@@ -1,0 +1,32 @@
+"""Registrations only: the code behind them lives in views and panels."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+
+from moderation.menu import SchemaMenuItem
+from moderation.selectors import current_unit, in_public_schema
+
+from . import urls
+from .panels import FreshnessPanel
+
+
+@hooks.register("register_admin_urls")
+def register_oversight_urls():
+    return [path("oversight/", include(urls, namespace="oversight"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_oversight_menu():
+    return SchemaMenuItem(
+        "网站监测", reverse("oversight:overview"), name="oversight", icon_name="view", order=260,
+        public=True, allowed=lambda user: user.is_superuser,
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_freshness_panel(request, panels):
+    if in_public_schema():
+        return
+    unit = current_unit()
+    if unit is not None:
+        panels.append(FreshnessPanel(unit))

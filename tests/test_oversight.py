@@ -1,0 +1,306 @@
+"""Monitoring of the units' sites: freshness scores, link checks, the centre's views and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from types import SimpleNamespace
+
+import pytest
+from aiohttp import web
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from openpyxl import load_workbook
+from wagtail.models import Site
+from wagtail.rich_text import RichText
+
+from bench.sitegen import ServerThread
+from oversight import services
+from oversight.freshness import SHANGHAI
+from oversight.models import BrokenLink, CheckRun, FreshnessSnapshot
+from sitepages.models import ColumnListingPage, NewsPage
+from tenants.models import Domain, Unit
+
+
+def _today() -> dt.date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def _column(home, *, title: str, slug: str, kind: str, policy_days: int | None, item_type: str = "news"):
+    column = ColumnListingPage(title=title, slug=slug, item_type=item_type, column_kind=kind, policy_days=policy_days)
+    return home.add_child(instance=column)
+
+
+def _news(column, *, slug: str, days_ago: int):
+    return column.add_child(
+        instance=NewsPage(
+            title=f"工作动态{slug}", slug=slug, author="张三", source="市测试甲局",
+            publish_date=_today() - dt.timedelta(days=days_ago), body=[("paragraph", RichText("<p>召开工作会议。</p>"))],
+        )
+    )
+
+
+def _build_columns(unit) -> SimpleNamespace:
+    """A dynamic column 20 days old, an empty policy column and a static column 40 days old."""
+    with schema_context(unit.schema_name):
+        home = Site.objects.get().root_page
+        news = _column(home, title="部门动态", slug="bmdt", kind="dynamic", policy_days=14)
+        _news(news, slug="n1", days_ago=20)
+        _news(news, slug="n0", days_ago=25)
+        notices = _column(home, title="通知公告", slug="tzgg", kind="policy", policy_days=None, item_type="notice")
+        static = _column(home, title="机构职能", slug="jgzn", kind="static", policy_days=30)
+        _news(static, slug="s1", days_ago=40)
+        return SimpleNamespace(news=news, notices=notices, static=static)
+
+
+def client_for(unit, username: str, password: str) -> Client:
+    client = Client(HTTP_HOST=f"{unit.code}.localhost")
+    with schema_context(unit.schema_name):
+        assert client.login(username=username, password=password)
+    return client
+
+
+def centre_client() -> Client:
+    client = Client(HTTP_HOST="localhost")
+    with schema_context("public"):
+        assert client.login(username="centre", password="pw-centre-12345")
+    return client
+
+
+# --- freshness ------------------------------------------------------------------
+
+
+def test_freshness_of_hand_built_columns(unit_a, django_assert_max_num_queries):
+    columns = _build_columns(unit_a)
+    with django_assert_max_num_queries(10):
+        state = services.unit_state(unit=unit_a)
+    by_title = {column.title: column for column in state.columns}
+    assert by_title["部门动态"].item_count == 2 and by_title["部门动态"].edit_url == f"/admin/pages/{columns.news.id}/edit/"
+    assert by_title["通知公告"].policy_days == 183 and by_title["通知公告"].item_count == 0
+
+    snapshot = services.score_and_record(unit=unit_a)
+    reasons = [d["reason"] for d in snapshot.deductions]
+    assert "栏目「部门动态」已 20 天未更新（要求 14 天）" in reasons
+    assert "栏目「通知公告」为空白栏目（通知公告及政策文件类，无任何信息）" in reasons
+    assert "栏目「机构职能」已 40 天未更新或核查（要求 30 天）" in reasons
+    assert "首页动态信息已 20 天未更新（要求每 7 天至少更新一次）" in reasons
+    assert snapshot.vetoes == ["首页动态信息已 20 天未更新（≥14 天）"]
+    assert (snapshot.stale_columns, snapshot.empty_columns, snapshot.passed) == (2, 1, False)
+    assert snapshot.score == 100 - (5 + 5 + 2 + 10)
+    run = CheckRun.objects.get(unit=unit_a, kind="freshness")
+    assert run.outcome == "ok" and run.finished_at is not None
+
+
+def test_unit_state_query_count_does_not_grow_with_columns(unit_a, django_assert_max_num_queries):
+    _build_columns(unit_a)
+    with schema_context(unit_a.schema_name):
+        home = Site.objects.get().root_page
+        for n in range(6):
+            _news(_column(home, title=f"栏目{n}", slug=f"lm{n}", kind="dynamic", policy_days=14), slug=f"x{n}", days_ago=1)
+    with django_assert_max_num_queries(10):
+        state = services.unit_state(unit=unit_a)
+    assert len(state.columns) == 9
+
+
+def test_confirmation_from_dashboard_resets_static_column(unit_a):
+    columns = _build_columns(unit_a)
+    services.score_and_record(unit=unit_a)
+    client = client_for(unit_a, "ta_admin", "pw-ta-12345")
+
+    dashboard = client.get("/admin/")
+    connection.set_schema_to_public()
+    html = dashboard.content.decode()
+    assert dashboard.status_code == 200
+    assert "网站监测：更新及时性" in html and f"/admin/pages/{columns.static.id}/edit/" in html
+    assert f"/admin/oversight/columns/{columns.static.id}/confirm/" in html
+    # Only static columns get the confirmation button.
+    assert f"/admin/oversight/columns/{columns.news.id}/confirm/" not in html
+
+    response = client.post(f"/admin/oversight/columns/{columns.static.id}/confirm/")
+    connection.set_schema_to_public()
+    assert response.status_code == 302
+    with schema_context(unit_a.schema_name):
+        page = ColumnListingPage.objects.get(pk=columns.static.id)
+        assert page.last_confirmed_by == "ta_admin" and page.last_confirmed_at is not None
+    latest = FreshnessSnapshot.objects.filter(unit=unit_a).first()
+    reasons = [d["reason"] for d in latest.deductions]
+    assert not any("机构职能" in reason for reason in reasons)
+    assert latest.stale_columns == 1
+
+    refused = client.post(f"/admin/oversight/columns/{columns.news.id}/confirm/")
+    connection.set_schema_to_public()
+    assert refused.status_code == 302
+    with schema_context(unit_a.schema_name):
+        assert ColumnListingPage.objects.get(pk=columns.news.id).last_confirmed_at is None
+
+
+# --- links ----------------------------------------------------------------------
+
+
+def _html(body: str) -> web.Response:
+    return web.Response(text=f"<!DOCTYPE html><html><body>{body}</body></html>", content_type="text/html", charset="utf-8")
+
+
+@pytest.fixture
+def unit_site(unit_a, settings):
+    state = SimpleNamespace(fixed=False)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        match request.path:
+            case "/":
+                return _html('<a href="/about/">关于我们</a><a href="/missing/">失效链接</a><a href="/ok/">正常</a>')
+            case "/about/":
+                return _html('<a href="/gone/">旧文件</a><a href="/">首页</a>')
+            case "/ok/":
+                return _html("正常")
+            case "/missing/" if state.fixed:
+                return _html("已恢复")
+            case "/gone/":
+                return web.Response(status=410)
+        raise web.HTTPNotFound()
+
+    def build(ports):
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        return [app]
+
+    with ServerThread(build, count=1, max_lifetime_s=60) as server:
+        port = server.ports[0]
+        settings.PORTAL_PORT = str(port)
+        settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+        Domain.objects.create(domain="127.0.0.1", tenant=unit_a, is_primary=True)
+        yield SimpleNamespace(state=state, base=f"http://127.0.0.1:{port}")
+
+
+def test_link_check_records_and_resolves_broken_links(unit_a, unit_site):
+    base = unit_site.base
+    services.check_unit_links(unit=unit_a)
+    links = {link.url: link for link in BrokenLink.objects.filter(unit=unit_a)}
+    assert set(links) == {f"{base}/missing/", f"{base}/gone/"}
+    assert links[f"{base}/missing/"].status == 404
+    assert links[f"{base}/missing/"].sources == [{"page": f"{base}/", "text": "失效链接"}]
+    assert links[f"{base}/gone/"].sources == [{"page": f"{base}/about/", "text": "旧文件"}]
+    first_seen = links[f"{base}/gone/"].first_seen
+
+    unit_site.state.fixed = True
+    services.check_unit_links(unit=unit_a)
+    missing = BrokenLink.objects.get(unit=unit_a, url=f"{base}/missing/")
+    gone = BrokenLink.objects.get(unit=unit_a, url=f"{base}/gone/")
+    assert missing.resolved_at is not None
+    assert gone.resolved_at is None and gone.first_seen == first_seen and gone.last_seen > first_seen
+    assert list(services.open_broken_links(unit=unit_a).values_list("url", flat=True)) == [f"{base}/gone/"]
+    runs = CheckRun.objects.filter(unit=unit_a, kind="links_full")
+    assert [run.outcome for run in runs] == ["ok", "ok"]
+
+
+def test_homepage_only_check_leaves_unseen_links_open(unit_a, unit_site):
+    base = unit_site.base
+    services.check_unit_links(unit=unit_a)
+    services.check_unit_links(unit=unit_a, homepage_only=True)
+    # /gone/ sits on /about/, which a homepage check does not crawl.
+    assert set(services.open_broken_links(unit=unit_a).values_list("url", flat=True)) == {f"{base}/missing/", f"{base}/gone/"}
+
+
+def test_availability_probe(unit_a, unit_site):
+    probe = services.probe_availability(unit=unit_a, timeout_s=5)
+    assert probe.ok and probe.status == 200
+    assert services.availability_failure_ratio(unit=unit_a) == 0.0
+
+
+# --- information centre views and reports ---------------------------------------
+
+
+def test_public_dashboard_lists_units_with_drill_down(unit_a, unit_b):
+    _build_columns(unit_a)
+    snapshot = services.score_and_record(unit=unit_a)
+    for weeks_ago, score in ((3, 60), (2, 70), (1, 80)):
+        FreshnessSnapshot.objects.create(
+            unit=unit_a, taken_at=timezone.now() - dt.timedelta(weeks=weeks_ago), score=score, passed=True,
+            stale_columns=0, empty_columns=0, broken_links=0, detail={},
+        )
+    now = timezone.now()
+    BrokenLink.objects.create(
+        unit=unit_a, url="http://ta.localhost/old/", status=404, sources=[{"page": "http://ta.localhost/", "text": "旧链接文字"}],
+        first_seen=now, last_seen=now,
+    )
+    client = centre_client()
+    overview = client.get("/admin/oversight/")
+    assert overview.status_code == 200
+    html = overview.content.decode()
+    assert "测试甲局" in html and "测试乙局" in html and "尚未评分" in html
+    assert f'<td class="score">{snapshot.score}</td>' in html
+
+    detail = client.get("/admin/oversight/units/ta/").content.decode()
+    assert "首页动态信息已 20 天未更新" in detail
+    assert "http://ta.localhost/old/" in detail and "旧链接文字" in detail
+    assert "<svg" in detail and detail.count("<rect") == 4
+
+    # Unit admins do not see the centre's view.
+    unit_client = client_for(unit_a, "ta_admin", "pw-ta-12345")
+    assert unit_client.get("/admin/oversight/").status_code == 404
+    connection.set_schema_to_public()
+
+
+def test_monthly_reports_download(unit_a, unit_b):
+    _build_columns(unit_a)
+    snapshot = services.score_and_record(unit=unit_a)
+    today = _today()
+    client = centre_client()
+    response = client.get(f"/admin/oversight/report/?period={today.year}-{today.month}&format=xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    rows = [row for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)]
+    unit_rows = [row for row in rows if any(isinstance(v, str) and "测试甲局" in v for v in row)]
+    assert unit_rows and any(snapshot.score in row for row in unit_rows)
+
+    pdf = client.get(f"/admin/oversight/report/?period={today.year}-{today.month}&format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/admin/oversight/report/?period=2026-13&format=xlsx").status_code == 404
+
+
+# --- fan-out, schedules, commands --------------------------------------------------
+
+
+def test_failing_unit_does_not_stop_the_others(unit_a, unit_b, django_capture_on_commit_callbacks):
+    # A unit whose schema is missing: its checks fail at the first query.
+    ghost = Unit(code="ghost", name="失联局", schema_name="unit_ghost", sort_order=0)
+    ghost.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = services.run_for_all_units(kind="freshness")
+    assert queued == 3
+    runs = {run.unit.code: run for run in CheckRun.objects.filter(kind="freshness").select_related("unit")}
+    assert runs["ghost"].outcome == "failed" and runs["ghost"].detail
+    assert runs["ta"].outcome == "ok" and runs["tb"].outcome == "ok"
+    assert set(FreshnessSnapshot.objects.values_list("unit__code", flat=True)) == {"ta", "tb"}
+
+
+def test_schedules_are_idempotent(db):
+    from django_q.models import Schedule
+
+    services.setup_schedules()
+    services.setup_schedules()
+    schedules = Schedule.objects.filter(func="oversight.tasks.run_for_all_units")
+    assert schedules.count() == 4
+    availability = schedules.get(kwargs="kind='availability'")
+    assert availability.schedule_type == Schedule.MINUTES and 24 * 60 // availability.minutes >= 20
+    kinds = {"availability", "links_home", "links_full", "freshness"}
+    assert set(schedules.values_list("kwargs", flat=True)) == {f"kind={kind!r}" for kind in kinds}
+
+
+def test_score_units_command(unit_a, unit_b):
+    out = io.StringIO()
+    call_command("score_units", stdout=out)
+    assert "测试甲局（ta）：" in out.getvalue() and "测试乙局（tb）：" in out.getvalue()
+    assert FreshnessSnapshot.objects.filter(unit__code__in=["ta", "tb"]).count() == 2
+
+
+def test_check_links_command(unit_a, unit_site):
+    out = io.StringIO()
+    call_command("check_links", "--unit", "ta", "--homepage-only", stdout=out)
+    assert "测试甲局（ta）：" in out.getvalue() and "无法打开 1 个" in out.getvalue()
+    assert CheckRun.objects.get(unit=unit_a).kind == "links_home"
+    with pytest.raises(CommandError):
+        call_command("check_links", "--unit", "nope")
