@@ -51,6 +51,11 @@ _MAX_POSITION = 16383
 _MAX_POSITIONS_PER_LEXEME = 256
 
 
+# Position labels ("17C") formatted once: the indexer needs one per token and
+# formatting them per call was a fifth of the indexing time.
+_POSITION_LABELS = {weight: [f"{p}{weight}" for p in range(_MAX_POSITION + 1)] for weight in "ABCD"}
+
+
 def tsvector_literal(parts: list[tuple[str, str]]) -> str:
     """A tsvector in PostgreSQL's input syntax from (text, weight) parts, segmented by jieba.
 
@@ -60,29 +65,26 @@ def tsvector_literal(parts: list[tuple[str, str]]) -> str:
     """
     positions: dict[str, list[str]] = {}
     position = 0
+    punct = _PUNCT.match
     for text, weight in parts:
         if not text:
             continue
+        labels = _POSITION_LABELS[weight]
         for token in rjieba.cut_for_search(text):
             if not token.isalnum():
                 token = token.strip()
-                if not token or _PUNCT.match(token):
+                if not token or punct(token):
                     continue
             if position < _MAX_POSITION:
                 position += 1
+            # Lower-cased here so case variants share one entry and its cap.
+            token = token.lower()
             entry = positions.get(token)
             if entry is None:
-                positions[token] = [f"{position}{weight}"]
+                positions[token] = [labels[position]]
             elif len(entry) < _MAX_POSITIONS_PER_LEXEME:
-                entry.append(f"{position}{weight}")
-    merged: dict[str, list[str]] = {}
-    for token, entry in positions.items():
-        lexeme = token.lower()
-        if lexeme in merged:
-            merged[lexeme] = (merged[lexeme] + entry)[:_MAX_POSITIONS_PER_LEXEME]
-        else:
-            merged[lexeme] = entry
-    return " ".join(f"{_quote(lexeme)}:{','.join(entry)}" for lexeme, entry in merged.items())
+                entry.append(labels[position])
+    return " ".join(f"{_quote(lexeme)}:{','.join(entry)}" for lexeme, entry in positions.items())
 
 
 def _quote(word: str) -> str:

@@ -4,6 +4,15 @@ Weights: A title, B metadata (文号, 发布机构, 主题词, 索引号), C sum
 D unit and column names. Ranking is ts_rank_cd normalised into [0, 1) plus 1
 when every query word is in the title, so a title match always ranks above a
 body-only match.
+
+Search runs in two stages so that a common word (a sixth of the index)
+stays fast: the GIN index selects the matches, which are ordered cheaply by
+(title match, newest first) with the title test answered by a second GIN
+index on title_vector, and only the first RANK_CANDIDATES of them are ranked
+with ts_rank_cd, which has to read the out-of-line search_vector. Past that
+set results continue in the cheap order (score None), so title matches still
+come first and pages never overlap. The same single scan of the matches also
+feeds the facets and the total.
 """
 
 from __future__ import annotations
@@ -28,16 +37,22 @@ _COLUMNS = (
     "doc_number", "issuing_body", "subject_words", "index_number", "validity",
 )
 _UPSERT = (
-    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, search_vector, indexed_at) VALUES %s "
+    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, search_vector, title_vector, indexed_at) VALUES %s "
     f"ON CONFLICT (key) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "search_vector", "indexed_at"))
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "search_vector", "title_vector", "indexed_at"))
 )
-_TEMPLATE = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ", %s::tsvector, now())"
+_TEMPLATE = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ", %s::tsvector, %s::tsvector, now())"
 _HIT_COLUMNS = (
     "key, unit_code, unit_name, column_path, column_title, page_type, categories, publish_date, written_date, "
     "published_at, url, title, summary, doc_number, issuing_body, subject_words, index_number, validity"
 )
 BATCH = 500
+# How many matches (title matches first, then newest) are ranked by ts_rank_cd.
+RANK_CANDIDATES = 200
+# Sorting and hashing tens of thousands of matches must stay in memory; JIT
+# compilation costs more than these queries themselves.
+_QUERY_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; "
+_DATE_ORDER = "publish_date DESC NULLS LAST, published_at DESC NULLS LAST, key"
 
 
 def _row(doc: PortalDoc) -> tuple[Any, ...]:
@@ -54,6 +69,7 @@ def _row(doc: PortalDoc) -> tuple[Any, ...]:
                 (" ".join([doc.unit_name, *doc.column_path]), "D"),
             ]
         ),
+        tsvector_literal([(doc.title, "A")]),
     )
 
 
@@ -149,38 +165,108 @@ class PostgresBackend(PortalSearchBackend):
         if query.text and not tsquery:
             return SearchResult(query=query, hits=[], total=0, took_ms=0.0)
         where, params = self._where(query, tsquery)
-        params.update(limit=query.per_page, offset=query.offset)
-        if query.effective_order == Order.RELEVANCE:
-            params["title_tsquery"] = tsquery_text(query.text, weight="A")
-            score = (
-                "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_vector, %(tsquery)s::tsquery, 32)"
-                " + CASE WHEN search_vector @@ %(title_tsquery)s::tsquery THEN 1 ELSE 0 END"
-            )
-            order_by = "score DESC, publish_date DESC NULLS LAST, published_at DESC NULLS LAST, key"
-        else:
-            score = "NULL::float"
-            order_by = "publish_date DESC NULLS LAST, published_at DESC NULLS LAST, key"
+        params.update(limit=query.per_page, offset=query.offset, candidates=RANK_CANDIDATES)
         terms = highlight_terms(query.text) if query.text else []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {_HIT_COLUMNS}, ({score}) AS score FROM {TABLE}{where} "
-                f"ORDER BY {order_by} LIMIT %(limit)s OFFSET %(offset)s",
-                params,
-            )
-            rows = _dicts(cursor)
-            bodies = self._bodies([r["key"] for r in rows]) if terms else {}
-            facets, total = self._facets(cursor, where, params) if query.with_facets else ({}, None)
-            if total is None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if query.with_facets:
+                rows, facet_rows = self._page_and_facets(cursor, query, where, params)
+                facets, total = self._facets(facet_rows)
+            else:
+                self._page_only(cursor, query, where, params)
+                rows = _dicts(cursor)
                 cursor.execute(f"SELECT count(*) FROM {TABLE}{where}", params)
-                total = cursor.fetchone()[0]
-        hits = [self._hit(row, terms, bodies.get(row["key"], "")) for row in rows]
+                facets, total = {}, cursor.fetchone()[0]
+        hits = [self._hit(row, terms, row["body"] if terms else "") for row in rows]
         return SearchResult(
             query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000
         )
 
-    def _bodies(self, keys: list[str]) -> dict[str, str]:
-        # Bodies are wide: read them only for the page of hits being shown.
-        return dict(PortalDocument.objects.filter(key__in=keys).values_list("key", "body"))
+    def _page_sql(self, query: SearchQuery, matches: str) -> str:
+        """The page of hits as SQL over `matches` (a relation of matching keys with their order columns)."""
+        hit_columns = ", ".join(f"d.{column.strip()}" for column in _HIT_COLUMNS.split(",")) + ", d.body"
+        page = "LIMIT %(limit)s OFFSET %(offset)s"
+        if query.effective_order != Order.RELEVANCE:
+            return (
+                f"SELECT {hit_columns}, NULL::float AS score FROM (SELECT key FROM {matches} "
+                f"ORDER BY {_DATE_ORDER} {page}) AS p JOIN {TABLE} AS d ON d.key = p.key "
+                "ORDER BY d.publish_date DESC NULLS LAST, d.published_at DESC NULLS LAST, d.key"
+            )
+        cheap_order = f"in_title DESC, {_DATE_ORDER}"
+        if query.offset + query.per_page > RANK_CANDIDATES:
+            # Beyond the ranked set the order is the cheap one, which is also
+            # how that set was chosen, so this page follows the ranked ones.
+            return (
+                f"SELECT {hit_columns}, NULL::float AS score FROM (SELECT key, in_title FROM {matches} "
+                f"ORDER BY {cheap_order} {page}) AS p JOIN {TABLE} AS d ON d.key = p.key "
+                "ORDER BY p.in_title DESC, d.publish_date DESC NULLS LAST, d.published_at DESC NULLS LAST, d.key"
+            )
+        return (
+            f"SELECT {hit_columns}, "
+            "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.search_vector, %(tsquery)s::tsquery, 32)"
+            " + CASE WHEN c.in_title THEN 1 ELSE 0 END AS score "
+            f"FROM (SELECT key, in_title FROM {matches} ORDER BY {cheap_order} LIMIT %(candidates)s) AS c "
+            f"JOIN {TABLE} AS d ON d.key = c.key "
+            "ORDER BY score DESC, d.publish_date DESC NULLS LAST, d.published_at DESC NULLS LAST, d.key "
+            f"{page}"
+        )
+
+    def _in_title(self, query: SearchQuery) -> str:
+        if query.effective_order != Order.RELEVANCE:
+            return "NULL::boolean"
+        # A hashed subplan over the title GIN index: title_vector is stored
+        # out of line, so testing it row by row would read the TOAST table.
+        return f"key IN (SELECT key FROM {TABLE} WHERE title_vector @@ %(tsquery)s::tsquery)"
+
+    def _page_only(self, cursor, query: SearchQuery, where: str, params: dict[str, Any]) -> None:
+        """The page of hits without facets (home page, feeds: newest first)."""
+        if query.effective_order != Order.RELEVANCE:
+            cursor.execute(
+                f"{_QUERY_SETTINGS}SELECT {_HIT_COLUMNS}, body, NULL::float AS score FROM {TABLE}{where} "
+                f"ORDER BY {_DATE_ORDER} LIMIT %(limit)s OFFSET %(offset)s",
+                params,
+            )
+            return
+        matches = (
+            f"(SELECT key, {self._in_title(query)} AS in_title, publish_date, published_at FROM {TABLE}{where}) AS m"
+        )
+        cursor.execute(f"{_QUERY_SETTINGS}{self._page_sql(query, matches)}", params)
+
+    def _page_and_facets(
+        self, cursor, query: SearchQuery, where: str, params: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[tuple[str, str | None, str | None, int]]]:
+        # One statement, one bitmap heap scan: the matches are read once into
+        # m, which feeds both the page of hits and every facet with the total.
+        # Facets are one GROUPING SETS pass over m; categories are grouped as
+        # whole arrays (a column has one set) and only then unnested. Hit rows
+        # and facet rows share one result; `facet` tells them apart, and
+        # `position` keeps the page's order (page is materialised in order).
+        hit_names = [column.strip() for column in _HIT_COLUMNS.split(",")] + ["body", "score"]
+        nulls = ", ".join("NULL" for _ in hit_names)
+        cursor.execute(
+            f"{_QUERY_SETTINGS}WITH m AS MATERIALIZED (SELECT key, {self._in_title(query)} AS in_title, "
+            f"publish_date, published_at, unit_code, unit_name, page_type, year, categories FROM {TABLE}{where}), "
+            f"page AS MATERIALIZED ({self._page_sql(query, 'm')}), "
+            "f AS MATERIALIZED (SELECT CASE WHEN GROUPING(unit_code) = 0 THEN 'unit' "
+            "WHEN GROUPING(page_type) = 0 THEN 'type' WHEN GROUPING(year) = 0 THEN 'year' "
+            "WHEN GROUPING(categories) = 0 THEN 'categories' ELSE 'total' END AS facet, "
+            "coalesce(unit_code, page_type, year::text) AS value, "
+            "CASE WHEN GROUPING(unit_code) = 0 THEN min(unit_name) END AS label, count(*) AS n, categories "
+            "FROM m GROUP BY GROUPING SETS ((unit_code), (page_type), (year), (categories), ())) "
+            "SELECT NULL::text AS facet, NULL::text AS value, NULL::text AS label, NULL::bigint AS n, "
+            "row_number() OVER () AS position, page.* FROM page "
+            f"UNION ALL SELECT facet, value, label, n, NULL, {nulls} FROM f WHERE facet <> 'categories' "
+            f"UNION ALL SELECT 'category', c, NULL, sum(n)::bigint, NULL, {nulls} "
+            "FROM f, unnest(f.categories) AS c WHERE f.facet = 'categories' GROUP BY c",
+            params,
+        )
+        hits: list[tuple[int, dict[str, Any]]] = []
+        facet_rows = []
+        for row in cursor.fetchall():
+            if row[0] is None:
+                hits.append((row[4], dict(zip(hit_names, row[5:]))))
+            else:
+                facet_rows.append(row[:4])
+        return [hit for _, hit in sorted(hits, key=lambda item: item[0])], facet_rows
 
     def _hit(self, row: dict[str, Any], terms: list[str], body: str) -> Hit:
         text = body or row["summary"]
@@ -204,23 +290,16 @@ class PostgresBackend(PortalSearchBackend):
             score=row["score"],
         )
 
-    def _facets(self, cursor, where: str, params: dict[str, Any]) -> tuple[dict[str, list[FacetBucket]], int]:
-        # One pass over the matches feeds every facet and the total.
-        cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT unit_code, unit_name, page_type, year, categories FROM {TABLE}{where}) "
-            "SELECT 'unit', unit_code, min(unit_name), count(*) FROM m GROUP BY unit_code "
-            "UNION ALL SELECT 'type', page_type, NULL, count(*) FROM m GROUP BY page_type "
-            "UNION ALL SELECT 'year', year::text, NULL, count(*) FROM m WHERE year IS NOT NULL GROUP BY year "
-            "UNION ALL SELECT 'category', c, NULL, count(*) FROM m, unnest(m.categories) AS c GROUP BY c "
-            "UNION ALL SELECT 'total', NULL, NULL, count(*) FROM m",
-            params,
-        )
+    def _facets(self, rows: list[tuple[str, str | None, str | None, int]]) -> tuple[dict[str, list[FacetBucket]], int]:
         labels = _page_type_labels()
         facets: dict[str, list[FacetBucket]] = {"unit": [], "type": [], "category": [], "year": []}
         total = 0
-        for facet, value, label, count in cursor.fetchall():
+        for facet, value, label, count in rows:
             if facet == "total":
                 total = count
+            elif facet == "year" and value is None:
+                # Documents without a year count towards the total only.
+                continue
             elif facet == "type":
                 facets[facet].append(FacetBucket(value=value, label=labels.get(value, value), count=count))
             else:
