@@ -112,8 +112,22 @@ class ColumnPage(GovPage):
     content_panels = Page.content_panels + column_panels
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
+    # Set by the column import and the “已核查” confirmation, not by editing:
+    # a revision (an editor's draft, or an old revision being republished)
+    # must not bring back the values it was saved with.
+    CARRIED_OVER_FIELDS = (
+        "requirement_key", "content_requirement", "guarantee", "disclosure_categories",
+        "column_kind", "policy_days", "last_confirmed_at", "last_confirmed_by",
+    )
+
     class Meta:
         abstract = True
+
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        for field in self.CARRIED_OVER_FIELDS:
+            setattr(page, field, getattr(self, field))
+        return page
 
     @property
     def categories(self) -> list[str]:
@@ -153,6 +167,7 @@ class ColumnListingPage(ColumnPage):
     """A column whose items are listed by date with pagination (and feeds)."""
 
     item_type = models.CharField("条目类型", max_length=40, editable=False, default="news")
+    CARRIED_OVER_FIELDS = ColumnPage.CARRIED_OVER_FIELDS + ("item_type",)
     template = "sitepages/column_listing_page.html"
     per_page = 15
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
-from wagtail.models import Site
+from wagtail.models import Revision, Site
 from wagtail.rich_text import RichText
 
 from bench.sitegen import ServerThread
@@ -135,6 +135,33 @@ def test_confirmation_from_dashboard_resets_static_column(unit_a):
     assert refused.status_code == 302
     with schema_context(unit_a.schema_name):
         assert ColumnListingPage.objects.get(pk=columns.news.id).last_confirmed_at is None
+
+
+def test_republishing_an_old_revision_keeps_the_confirmation_and_policy(unit_a):
+    columns = _build_columns(unit_a)
+    with schema_context(unit_a.schema_name):
+        page = ColumnListingPage.objects.get(pk=columns.static.id)
+        old_revision = page.save_revision()
+        page.intro = "<p>新的栏目说明</p>"
+        page.save_revision().publish()
+    with schema_context(unit_a.schema_name):
+        page = ColumnListingPage.objects.get(pk=columns.static.id)
+        page.last_confirmed_at = timezone.now()
+        page.last_confirmed_by = "ta_admin"
+        page.policy_days = 20
+        page.save(update_fields=["last_confirmed_at", "last_confirmed_by", "policy_days"])
+        confirmed_at = page.last_confirmed_at
+
+        # As the admin's revisions view does: the revision loaded afresh.
+        Revision.objects.get(pk=old_revision.pk).publish()
+
+        page = ColumnListingPage.objects.get(pk=columns.static.id)
+        assert page.intro == ""  # the old revision's content is live again
+        assert (page.last_confirmed_at, page.last_confirmed_by, page.policy_days) == (confirmed_at, "ta_admin", 20)
+        assert page.column_kind == "static" and page.item_type == "news"
+        # An editor's next draft starts from the latest revision and keeps them too.
+        draft = page.get_latest_revision_as_object()
+        assert (draft.last_confirmed_at, draft.policy_days) == (confirmed_at, 20)
 
 
 # --- links ----------------------------------------------------------------------
