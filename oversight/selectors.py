@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from .freshness import SHANGHAI, ScoringWeights
-from .models import AvailabilityProbe, BrokenLink, FreshnessSnapshot
+from .models import AvailabilityProbe, BrokenLink, CheckRun, FreshnessSnapshot
 from .reports import CLAUSE_MAINTENANCE, CLAUSE_UNREACHABLE, Article11Case, MonthlyReport, UnitMonthlyFigures
 from .services import AVAILABILITY_WINDOW, open_broken_links
 
@@ -25,6 +25,8 @@ class UnitRow:
     snapshot: FreshnessSnapshot | None
     broken_links: int
     availability_failure: float | None
+    # (Monday of the week, last score of that week), oldest first.
+    trend: tuple[tuple[date, int], ...] = ()
 
     @property
     def availability_level(self) -> str:
@@ -37,6 +39,10 @@ class UnitRow:
         if failure > WEIGHTS.availability_warning_ratio:
             return "warning"
         return "ok"
+
+    @property
+    def trend_points(self) -> str:
+        return sparkline_points(self.trend)
 
     @property
     def availability_failure_percent(self) -> str:
@@ -67,14 +73,22 @@ def overview_rows() -> list[UnitRow]:
         .values("unit_id")
         .annotate(total=Count("pk"), failed=Count("pk", filter=Q(ok=False)))
     }
+    trends = weekly_scores_by_unit(units=units)
     rows = []
     for unit in units:
         probe = probes.get(unit.pk)
         failure = probe["failed"] / probe["total"] if probe and probe["total"] else None
         rows.append(
-            UnitRow(unit=unit, snapshot=latest.get(unit.pk), broken_links=broken.get(unit.pk, 0), availability_failure=failure)
+            UnitRow(
+                unit=unit, snapshot=latest.get(unit.pk), broken_links=broken.get(unit.pk, 0),
+                availability_failure=failure, trend=tuple(trends.get(unit.pk, ())),
+            )
         )
     return rows
+
+
+def recent_runs(*, unit, limit: int = 12) -> list[CheckRun]:
+    return list(CheckRun.objects.filter(unit=unit).order_by("-started_at", "-id")[:limit])
 
 
 def unit_row(*, unit) -> UnitRow:
@@ -88,14 +102,32 @@ def unit_row(*, unit) -> UnitRow:
 
 def weekly_scores(*, unit, until: datetime | None = None, weeks: int = TREND_WEEKS) -> list[tuple[date, int]]:
     """Last snapshot score of each of the last `weeks` weeks (Monday of the week), oldest first."""
+    return weekly_scores_by_unit(units=[unit], until=until, weeks=weeks).get(unit.pk, [])
+
+
+def weekly_scores_by_unit(*, units, until: datetime | None = None, weeks: int = TREND_WEEKS) -> dict[int, list[tuple[date, int]]]:
+    """weekly_scores of many units in one query, by unit id."""
     until = until or timezone.now()
     since = until - timedelta(weeks=weeks)
-    by_week: dict[date, int] = {}
-    snapshots = FreshnessSnapshot.objects.filter(unit=unit, taken_at__gte=since, taken_at__lte=until).order_by("taken_at")
-    for taken_at, score in snapshots.values_list("taken_at", "score"):
+    by_unit: dict[int, dict[date, int]] = {}
+    snapshots = FreshnessSnapshot.objects.filter(unit__in=units, taken_at__gte=since, taken_at__lte=until).order_by("taken_at", "id")
+    for unit_id, taken_at, score in snapshots.values_list("unit_id", "taken_at", "score"):
         local = taken_at.astimezone(SHANGHAI).date()
-        by_week[local - timedelta(days=local.weekday())] = score
-    return sorted(by_week.items())
+        by_unit.setdefault(unit_id, {})[local - timedelta(days=local.weekday())] = score
+    return {unit_id: sorted(weeks_.items()) for unit_id, weeks_ in by_unit.items()}
+
+
+def sparkline_points(points, *, width: int = 120, height: int = 28) -> str:
+    """The SVG polyline points of a 0–100 score trend drawn in a width × height box."""
+    if not points:
+        return ""
+    step = width / max(1, len(points) - 1)
+    coords = []
+    for index, (_week, score) in enumerate(points):
+        x = index * step if len(points) > 1 else width / 2
+        y = 2 + (height - 4) * (100 - max(0, min(score, 100))) / 100
+        coords.append(f"{x:.1f},{y:.1f}")
+    return " ".join(coords)
 
 
 def trend_svg_bars(points: list[tuple[date, int]], *, width: int = 480, height: int = 160) -> list[dict]:

@@ -334,6 +334,51 @@ def run_for_all_units(*, kind: str) -> int:
     return len(unit_ids)
 
 
+# A check asked for from the admin while the same check of the unit started
+# this recently and has not finished is refused rather than queued twice.
+ON_DEMAND_GUARD = timedelta(minutes=10)
+
+
+def request_check(*, unit, kind: str) -> None:
+    """Queue one check of one unit now (the admin's “立即检查”), after commit."""
+    from govplatform.tasking import enqueue
+
+    if kind not in CHECKS:
+        raise ValidationError(f"未知的检查类型：{kind}")
+    running = CheckRun.objects.filter(
+        unit=unit, kind=kind, outcome=CheckOutcome.RUNNING, started_at__gte=timezone.now() - ON_DEMAND_GUARD
+    )
+    if running.exists():
+        raise ValidationError(f"{unit.name}的{CheckKind(kind).label}正在进行，请稍后查看结果")
+    enqueue(
+        "oversight.tasks.run_unit_check",
+        schema_name="public", task_name=f"oversight:{kind}:{unit.pk}:on-demand", kind=kind, unit_id=unit.pk,
+    )
+
+
+def schedule_first_checks(*, delay: timedelta) -> list:
+    """One-off schedules that run every check of every unit once, `delay` from now.
+
+    The demo seeds its units before its web server listens; the link and
+    availability checks must wait for the server, so they are scheduled
+    rather than run inline. Each schedule deletes itself after it has run.
+    """
+    from django_q.models import Schedule
+
+    next_run = timezone.now() + delay
+    schedules = []
+    for kind in (CheckKind.AVAILABILITY, CheckKind.LINKS_FULL, CheckKind.FRESHNESS):
+        schedule, _created = Schedule.objects.update_or_create(
+            name=f"网站监测：首次{kind.label}",
+            defaults={
+                "func": "oversight.tasks.run_for_all_units", "kwargs": f"kind={str(kind)!r}",
+                "schedule_type": Schedule.ONCE, "repeats": -1, "next_run": next_run,
+            },
+        )
+        schedules.append(schedule)
+    return schedules
+
+
 # name → (kind, django-q schedule type, minutes, Shanghai time of the first run or None for now)
 SCHEDULES: dict[str, tuple[str, str, int | None, dt_time | None]] = {
     "网站监测：首页可用性探测（每小时）": (CheckKind.AVAILABILITY, "I", 60, None),

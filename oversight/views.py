@@ -16,6 +16,7 @@ from tenants.models import Unit
 
 from . import selectors, services
 from .freshness import SHANGHAI
+from .models import CheckKind
 from .reports import build_monthly_pdf, build_monthly_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,6 +76,8 @@ class UnitDetailView(PublicAdminView):
             broken_links=services.open_broken_links(unit=self.unit).order_by("-last_seen", "url"),
             trend=trend,
             bars=selectors.trend_svg_bars(trend),
+            runs=selectors.recent_runs(unit=self.unit),
+            check_kinds=CheckKind.choices,
         )
         return context
 
@@ -125,3 +128,29 @@ class ConfirmColumnView(View):
             return redirect("wagtailadmin_home")
         messages.success(request, "已记录核查：栏目内容准确，评分已更新")
         return redirect("wagtailadmin_home")
+
+
+class RequestCheckView(View):
+    """POST “立即检查”: the centre for any unit (`code`), a unit's staff for their own site."""
+
+    def post(self, request, code: str | None = None):
+        if code is not None:
+            if not in_public_schema():
+                raise Http404
+            if not request.user.is_superuser:
+                raise PermissionDenied("您没有发起检查的权限")
+            unit = get_object_or_404(Unit.objects.sites(), code=code)
+            back = redirect("oversight:unit_detail", code)
+        else:
+            unit = current_unit()
+            if unit is None:
+                raise Http404
+            back = redirect("wagtailadmin_home")
+        kind = request.POST.get("kind", "")
+        try:
+            services.request_check(unit=unit, kind=kind)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return back
+        messages.success(request, f"已发起{CheckKind(kind).label}，完成后结果将显示在此页面")
+        return back

@@ -237,6 +237,56 @@ def test_availability_probe(unit_a, unit_site):
     assert services.availability_failure_ratio(unit=unit_a) == 0.0
 
 
+def test_centre_runs_a_check_on_demand_and_sees_the_run(unit_a, unit_site, django_capture_on_commit_callbacks):
+    client = centre_client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/oversight/units/ta/check/", {"kind": "links_full"})
+    assert response.status_code == 302 and response.url == "/admin/oversight/units/ta/"
+    run = CheckRun.objects.get(unit=unit_a, kind="links_full")
+    assert run.outcome == "ok" and "无法打开 2 个" in run.detail
+    assert BrokenLink.objects.filter(unit=unit_a, resolved_at__isnull=True).count() == 2
+
+    detail = client.get("/admin/oversight/units/ta/").content.decode()
+    assert "最近检查记录" in detail and run.detail in detail and "立即全站链接检查" in detail
+
+    # The same check still running is not queued a second time.
+    CheckRun.objects.create(unit=unit_a, kind="links_full", started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refused = client.post("/admin/oversight/units/ta/check/", {"kind": "links_full"}, follow=True)
+    assert callbacks == [] and "正在进行" in refused.content.decode()
+    assert client.post("/admin/oversight/units/ta/check/", {"kind": "reboot"}, follow=True).status_code == 200
+    assert CheckRun.objects.filter(unit=unit_a).count() == 2
+
+
+def test_unit_staff_rescore_their_own_site_from_the_dashboard(unit_a, unit_b, django_capture_on_commit_callbacks):
+    _build_columns(unit_a)
+    client = client_for(unit_a, "ta_admin", "pw-ta-12345")
+    dashboard = client.get("/admin/").content.decode()
+    connection.set_schema_to_public()
+    assert "立即检查本站链接" in dashboard and "/admin/oversight/check/" in dashboard
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/oversight/check/", {"kind": "freshness"})
+    connection.set_schema_to_public()
+    assert response.status_code == 302
+    # Only the unit that asked is scored.
+    assert list(FreshnessSnapshot.objects.values_list("unit__code", flat=True)) == ["ta"]
+    # A unit cannot start the centre's per-unit view for another unit.
+    other = client.post("/admin/oversight/units/tb/check/", {"kind": "freshness"})
+    connection.set_schema_to_public()
+    assert other.status_code == 404
+
+
+def test_first_checks_are_scheduled_once_and_remove_themselves(db):
+    from django_q.models import Schedule
+
+    services.schedule_first_checks(delay=dt.timedelta(seconds=30))
+    services.schedule_first_checks(delay=dt.timedelta(seconds=30))
+    once = Schedule.objects.filter(schedule_type=Schedule.ONCE)
+    assert once.count() == 3 and set(once.values_list("repeats", flat=True)) == {-1}
+    assert set(once.values_list("kwargs", flat=True)) == {"kind='availability'", "kind='links_full'", "kind='freshness'"}
+    assert all(s.next_run > timezone.now() for s in once)
+
+
 # --- information centre views and reports ---------------------------------------
 
 
@@ -259,6 +309,9 @@ def test_public_dashboard_lists_units_with_drill_down(unit_a, unit_b):
     html = overview.content.decode()
     assert "测试甲局" in html and "测试乙局" in html and "尚未评分" in html
     assert f'<td class="score">{snapshot.score}</td>' in html
+    # Unit A's trend over four weeks: 60, 70, 80, then today's score.
+    trend = html.split('<tr class="unit-ta">', 1)[1].split("</tr>", 1)[0]
+    assert "<polyline" in trend and trend.count(",") >= 4 and f" {snapshot.score} 分\"" in trend and " 60 分，" in trend
 
     detail = client.get("/admin/oversight/units/ta/").content.decode()
     assert "首页动态信息已 20 天未更新" in detail

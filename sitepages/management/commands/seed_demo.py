@@ -1,6 +1,7 @@
 """The demo: the units of the source document's attachment, with sample content and staff."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -10,12 +11,15 @@ from django_tenants.utils import schema_context
 
 from columns.parsing import load_unit_catalogue, parse_file
 from columns.services import import_requirements
+from oversight import services as oversight_services
 from sitepages.demo_content import UNIT_PROFILES, fill_unit
 from tenants.hosts import unit_base_url
 from tenants.models import Unit
 from tenants.services import UnitRole
 
 ATTACHMENT = Path(__file__).resolve().parents[3] / "columns" / "data" / "zhuhai-portal-maintenance-measures-2007.txt"
+
+FIRST_CHECKS_DELAY = timedelta(seconds=30)
 
 # Named staff of each unit (第六条（七）): head, leader in charge, officers, reviewer.
 STAFF = (
@@ -52,6 +56,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{unit.name}：新增示例信息 {added} 条，子站 {unit_base_url(unit)}/  后台 {unit_base_url(unit)}/admin/")
             if created:
                 self.stdout.write(f"  岗位人员：{'、'.join(created)}（密码均为 {staff_password}，仅显示一次）")
+        # The dashboards show real checks from the start: scores now, link and
+        # availability checks once the demo's web server is listening.
+        for unit in Unit.objects.filter(name__in=names):
+            try:
+                snapshot = oversight_services.score_and_record(unit=unit)
+            except oversight_services.CheckFailed as failed:
+                self.stderr.write(f"{unit.name}：评分失败：{failed.run.detail}")
+                continue
+            self.stdout.write(f"{unit.name}：更新及时性得分 {snapshot.score}")
+        oversight_services.schedule_first_checks(delay=FIRST_CHECKS_DELAY)
+        self.stdout.write(f"网站监测：首次链接检查和首页可用性探测将在 {FIRST_CHECKS_DELAY.seconds} 秒后由后台任务进行")
 
     def _staff(self, *, unit, password: str) -> list[str]:
         User = get_user_model()
