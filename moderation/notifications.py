@@ -29,7 +29,7 @@ def page_edit_url(page) -> str:
     return _unit_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))
 
 
-def _send(*, users, subject: str, body: str) -> int:
+def send_to_users(*, users, subject: str, body: str) -> int:
     sent = 0
     for user in {u for u in users if u is not None and u.is_active and u.email}:
         name = (user.get_full_name() or "").strip() or user.get_username()
@@ -53,7 +53,7 @@ def notify_task_waiting(*, task_state) -> int:
     page = task_state.workflow_state.content_object.specific
     users = get_user_model().objects.filter(groups__in=groups.all(), is_active=True).distinct()
     body = f"页面《{page.title}》已提交到“{task.name}”环节，等待您审核。\n处理地址：{page_edit_url(page)}"
-    return _send(users=users, subject=f"待审核：{page.title}", body=body)
+    return send_to_users(users=users, subject=f"待审核：{page.title}", body=body)
 
 
 def notify_secrecy_findings(*, page, findings: list[dict]) -> int:
@@ -65,7 +65,7 @@ def notify_secrecy_findings(*, page, findings: list[dict]) -> int:
         f"页面《{page.title}》在保密审查中发现 {len(findings)} 处需人工审查的内容：\n{findings_summary(findings)}\n\n"
         f"查看详情并处理：{findings_url}"
     )
-    return _send(users=users, subject=f"保密审查待处理：{page.title}", body=body)
+    return send_to_users(users=users, subject=f"保密审查待处理：{page.title}", body=body)
 
 
 def notify_rejection(*, workflow_state) -> int:
@@ -75,13 +75,13 @@ def notify_rejection(*, workflow_state) -> int:
     reviewer = task_state.finished_by if task_state else None
     who = ((reviewer.get_full_name() or "").strip() or reviewer.get_username()) if reviewer else "系统"
     body = f"页面《{page.title}》被退回修改（{who}）。\n意见：{comment or '无'}\n修改地址：{page_edit_url(page)}"
-    return _send(users=[workflow_state.requested_by, page.owner], subject=f"退回修改：{page.title}", body=body)
+    return send_to_users(users=[workflow_state.requested_by, page.owner], subject=f"退回修改：{page.title}", body=body)
 
 
 def notify_published(*, workflow_state) -> int:
     page = workflow_state.content_object.specific
     body = f"页面《{page.title}》已通过全部审核环节并发布。\n查看：{page_edit_url(page)}"
-    return _send(users=[workflow_state.requested_by], subject=f"已发布：{page.title}", body=body)
+    return send_to_users(users=[workflow_state.requested_by], subject=f"已发布：{page.title}", body=body)
 
 
 def notify_confirmation_request(*, request) -> int:
@@ -89,7 +89,7 @@ def notify_confirmation_request(*, request) -> int:
     url = _unit_url(reverse("moderation:confirmation_detail", args=[request.pk]))
     body = f"{request.source_unit_name}拟发布的《{request.page_title}》涉及本单位，请确认或提出异议。\n处理地址：{url}"
     users = _group_members(UnitRole.REVIEWER, UnitRole.ADMIN)
-    return _send(users=users, subject=f"会签请求：{request.page_title}", body=body)
+    return send_to_users(users=users, subject=f"会签请求：{request.page_title}", body=body)
 
 
 def notify_objection(*, page, request, unit_name: str) -> int:
@@ -97,4 +97,4 @@ def notify_objection(*, page, request, unit_name: str) -> int:
     from wagtail.models import WorkflowState
 
     state = WorkflowState.objects.for_instance(page).order_by("-created_at").first()
-    return _send(users=[page.owner, getattr(state, "requested_by", None)], subject=f"会签异议：{page.title}", body=body)
+    return send_to_users(users=[page.owner, getattr(state, "requested_by", None)], subject=f"会签异议：{page.title}", body=body)

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from .freshness import SHANGHAI, ScoringWeights
 from .models import AvailabilityProbe, BrokenLink, CheckRun, FreshnessSnapshot
 from .reports import CLAUSE_MAINTENANCE, CLAUSE_UNREACHABLE, Article11Case, MonthlyReport, UnitMonthlyFigures
-from .services import AVAILABILITY_WINDOW, open_broken_links
+from .services import AVAILABILITY_WINDOW, availability_level, open_broken_links
 
 WEIGHTS = ScoringWeights()
 TREND_WEEKS = 8
@@ -30,15 +30,7 @@ class UnitRow:
 
     @property
     def availability_level(self) -> str:
-        """"veto" above 5 %, "warning" above 2 %, "ok" otherwise, "none" without data."""
-        failure = self.availability_failure
-        if failure is None:
-            return "none"
-        if failure > WEIGHTS.availability_veto_ratio:
-            return "veto"
-        if failure > WEIGHTS.availability_warning_ratio:
-            return "warning"
-        return "ok"
+        return availability_level(self.availability_failure, weights=WEIGHTS)
 
     @property
     def trend_points(self) -> str:

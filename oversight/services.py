@@ -24,9 +24,10 @@ from django_tenants.utils import schema_context
 
 from tenants.hosts import base_url_for_host, unit_base_url
 
-from .freshness import DEFAULT_POLICY_DAYS, SHANGHAI, ColumnKind, ColumnState, UnitState, score_unit
+from .freshness import DEFAULT_POLICY_DAYS, SHANGHAI, ColumnKind, ColumnState, ScoringWeights, UnitState, score_unit
 from .linkcheck import CheckConfig, CrawlReport, check_site
 from .models import AvailabilityProbe, BrokenLink, CheckKind, CheckOutcome, CheckRun, FreshnessSnapshot
+from .notifications import notify_availability_level
 
 # Errors a check of one unit may meet that must not stop the checks of the others.
 CHECK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError, DatabaseError, ValueError)
@@ -141,6 +142,21 @@ def availability_failure_ratio(*, unit, now: datetime | None = None) -> float | 
         total=Count("pk"), failed=Count("pk", filter=Q(ok=False))
     )
     return None if not row["total"] else row["failed"] / row["total"]
+
+
+AVAILABILITY_LEVELS = ("none", "ok", "warning", "veto")
+
+
+def availability_level(failure: float | None, *, weights: ScoringWeights | None = None) -> str:
+    """"veto" above the national 5 % line, "warning" above the early line, "ok" below, "none" without data."""
+    weights = weights or ScoringWeights()
+    if failure is None:
+        return "none"
+    if failure > weights.availability_veto_ratio:
+        return "veto"
+    if failure > weights.availability_warning_ratio:
+        return "warning"
+    return "ok"
 
 
 def unit_state(*, unit) -> UnitState:
@@ -285,6 +301,7 @@ async def _probe(url: str, timeout_s: float) -> tuple[int | None, str]:
 
 def probe_availability(*, unit, timeout_s: float = 15) -> AvailabilityProbe:
     with _recorded(kind=CheckKind.AVAILABILITY, unit=unit) as run:
+        before = availability_level(availability_failure_ratio(unit=unit))
         started = time.perf_counter()
         status, error = asyncio.run(_probe(unit_base_url(unit) + "/", timeout_s))
         elapsed = int((time.perf_counter() - started) * 1000)
@@ -293,6 +310,18 @@ def probe_availability(*, unit, timeout_s: float = 15) -> AvailabilityProbe:
             unit=unit, checked_at=timezone.now(), ok=ok, status=status, elapsed_ms=elapsed, error=error
         )
         run.detail = "首页可访问" if ok else f"首页无法访问：{error or f'HTTP {status}'}"
+        failure = availability_failure_ratio(unit=unit)
+        after = availability_level(failure)
+        # Alert once when the ratio rises past a line, not at every probe above it.
+        if AVAILABILITY_LEVELS.index(after) > AVAILABILITY_LEVELS.index(before) and after in ("warning", "veto"):
+            weights = ScoringWeights()
+            transaction.on_commit(
+                lambda: notify_availability_level(
+                    unit=unit, level=after, failure_percent=f"{failure * 100:.1f}%",
+                    warning=f"{weights.availability_warning_ratio:.0%}", veto=f"{weights.availability_veto_ratio:.0%}",
+                )
+            )
+            run.detail += f"；近 7 天失败率 {failure * 100:.1f}%，已发出{'否决' if after == 'veto' else '预警'}通知"
     return probe
 
 

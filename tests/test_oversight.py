@@ -20,7 +20,7 @@ from wagtail.rich_text import RichText
 from bench.sitegen import ServerThread
 from oversight import services
 from oversight.freshness import SHANGHAI
-from oversight.models import BrokenLink, CheckRun, FreshnessSnapshot
+from oversight.models import AvailabilityProbe, BrokenLink, CheckRun, FreshnessSnapshot
 from sitepages.models import ColumnListingPage, NewsPage
 from tenants.models import Domain, Unit
 
@@ -285,6 +285,40 @@ def test_first_checks_are_scheduled_once_and_remove_themselves(db):
     assert once.count() == 3 and set(once.values_list("repeats", flat=True)) == {-1}
     assert set(once.values_list("kwargs", flat=True)) == {"kind='availability'", "kind='links_full'", "kind='freshness'"}
     assert all(s.next_run > timezone.now() for s in once)
+
+
+def test_availability_alerts_when_the_failure_ratio_crosses_each_line(unit_a, unit_site, mailoutbox, django_capture_on_commit_callbacks, settings):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    with schema_context("public"):
+        User.objects.filter(username="centre").update(email="centre@zhuhai.gov.cn")
+    with schema_context(unit_a.schema_name):
+        head = User.objects.create_user("ta_head", email="head@ta.gov.cn", password="x")
+        head.groups.add(Group.objects.get(name="第一责任人"))
+        User.objects.create_user("ta_reader", email="reader@ta.gov.cn", password="x")  # in no alerted group
+    now = timezone.now()
+    AvailabilityProbe.objects.bulk_create(
+        AvailabilityProbe(unit=unit_a, checked_at=now - dt.timedelta(hours=h), ok=True, status=200, elapsed_ms=5) for h in range(1, 21)
+    )
+    settings.PORTAL_PORT = "1"  # nothing listens on port 1: the homepage is refused
+    levels = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            probe = services.probe_availability(unit=unit_a, timeout_s=5)
+        assert not probe.ok and probe.error
+        levels.append(services.availability_level(services.availability_failure_ratio(unit=unit_a)))
+    # 1 of 21 fails (4.8 %: warning), 2 of 22 (9.1 %: veto), 3 of 23 (still veto: no new mail).
+    assert levels == ["warning", "veto", "veto"]
+    subjects = [(mail.subject, tuple(mail.to)) for mail in mailoutbox]
+    assert subjects == [
+        ("【政府网站群】测试甲局网站首页访问失败率超过预警线", ("head@ta.gov.cn",)),
+        ("【政府网站群】测试甲局网站首页访问失败率超过预警线", ("centre@zhuhai.gov.cn",)),
+        ("【政府网站群】测试甲局网站首页访问失败率超过单项否决线", ("head@ta.gov.cn",)),
+        ("【政府网站群】测试甲局网站首页访问失败率超过单项否决线", ("centre@zhuhai.gov.cn",)),
+    ]
+    assert "4.8%" in mailoutbox[0].body and "/admin/oversight/units/ta/" in mailoutbox[1].body
 
 
 # --- information centre views and reports ---------------------------------------
