@@ -79,16 +79,38 @@ class Finding:
         return FINDING_LABELS[self.kind]
 
     def as_dict(self) -> dict[str, str | int]:
+        """The finding as it is stored, logged and mailed: personal numbers masked.
+
+        Findings outlive the page they were found in (task states, logs,
+        e-mail); a blocked ID or card number must not be copied into them.
+        """
+        personal = self.kind in PERSONAL_KINDS
         return {
             "kind": self.kind.value,
             "label": self.label,
             "field": self.field,
             "start": self.start,
             "end": self.end,
-            "match": self.match,
-            "excerpt": self.excerpt,
+            "match": mask_personal_number(self.match) if personal else self.match,
+            "excerpt": _LONG_NUMBER.sub(lambda m: mask_personal_number(m.group()), self.excerpt),
             "detail": self.detail,
         }
+
+
+PERSONAL_KINDS = frozenset({FindingKind.ID_NUMBER, FindingKind.MOBILE, FindingKind.BANK_CARD})
+# Runs of eleven or more digits (spaces allowed inside, as in card numbers):
+# any of them in an excerpt may be a neighbouring personal number.
+_LONG_NUMBER = re.compile(r"[0-9０-９](?:[ 　]?[0-9０-９]){9,}[ 　]?[0-9０-９xXＸｘ]")
+
+
+def mask_personal_number(value: str) -> str:
+    """138****5678, 1101**********002X: the first three (four if longer than a mobile) and last four kept."""
+    positions = [i for i, c in enumerate(value) if c.isdigit() or c in "xXＸｘ"]
+    head = 3 if len(positions) <= 11 else 4
+    chars = list(value)
+    for i in positions[head:-4]:
+        chars[i] = "*"
+    return "".join(chars)
 
 
 class UnsupportedDocument(ValueError):
@@ -538,6 +560,26 @@ _LEGACY_OFFICE_HINTS = {
 # fields announcing features (versions, compression methods) it does not have.
 _ZIP_ERRORS: tuple[type[Exception], ...] = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
 
+# Office files are zip archives. A crafted one that inflates to gigabytes
+# would exhaust the worker's memory; a real 政务 attachment stays far below
+# these bounds (a 300-page report is some tens of megabytes of XML).
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+
+def _refuse_zip_bomb(name: str, data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except _ZIP_ERRORS:
+        return  # the format's own reader reports the damage
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 10 * 1024 * 1024 and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1)):
+        raise UnsupportedDocument(
+            name, f"文件解压后达 {unpacked // (1024 * 1024)} MB，超出自动审查的限度（可能是恶意构造的文件），请人工审查"
+        )
+
 
 def _error_name(exc: BaseException) -> str:
     # Shown to the editor next to the reason; "zlib.error" says more than "error".
@@ -632,6 +674,7 @@ def _extract_docx(name: str, data: bytes) -> str:
         CONTENT_TYPE.WML_ENDNOTES,
         CONTENT_TYPE.WML_COMMENTS,
     )
+    _refuse_zip_bomb(name, data)
     try:
         document = docx.Document(io.BytesIO(data))
         roots = [document.element]
@@ -690,6 +733,7 @@ def _extract_xlsx(name: str, data: bytes) -> str:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _refuse_zip_bomb(name, data)
     lines: list[str] = []
     try:
         # read_only streams the sheets instead of building every cell object;

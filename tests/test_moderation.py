@@ -290,6 +290,7 @@ def test_findings_hold_the_page_until_a_reviewer_overrides(unit_a, host_a, peopl
     assert task_state.status == TaskState.STATUS_IN_PROGRESS
     assert label in {f["label"] for f in task_state.findings}
     assert any(f["field"] == "正文" and f["excerpt"] for f in task_state.findings)
+    assert valid_resident_id() not in str(task_state.findings)  # stored masked
     assert mail.outbox and mail.outbox[-1].to == ["ta_reviewer@example.gov.cn"]
 
     reviewer = client_for(unit_a, host_a, "ta_reviewer")

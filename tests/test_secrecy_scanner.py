@@ -207,6 +207,22 @@ def test_id_number_is_found_with_offsets(scanner: SecrecyScanner) -> None:
     assert (findings[0].start, findings[0].end, findings[0].match) == (8, 26, VALID_ID)
 
 
+def test_stored_findings_mask_personal_numbers(scanner: SecrecyScanner) -> None:
+    text = f"申请人身份证号：{VALID_ID}，联系电话13812345678。"
+    stored = [finding.as_dict() for finding in scanner.scan_text(text, field="正文")]
+    assert [(f["label"], f["match"]) for f in stored] == [
+        ("居民身份证号", VALID_ID[:4] + "*" * 10 + VALID_ID[-4:]),
+        ("手机号码", "138****5678"),
+    ]
+    # Each excerpt also reaches the neighbouring number: neither appears in full.
+    for finding in stored:
+        assert VALID_ID not in finding["excerpt"] and "13812345678" not in finding["excerpt"]
+        assert "138****5678" in finding["excerpt"]
+    # Markings are not personal data and stay as found.
+    (marking,) = [f.as_dict() for f in scanner.scan_text("机密★1年", field="标题")]
+    assert marking["match"] == "机密★1年"
+
+
 @pytest.mark.parametrize("number", [VALID_ID.lower(), "110105 19491231 002X", "１１０１０５１９４９１２３１００２Ｘ"])
 def test_id_number_variants(scanner: SecrecyScanner, number: str) -> None:
     text = f"身份证号{number}。"
@@ -692,3 +708,17 @@ def test_password_protected_pdf(pdf_bytes: bytes) -> None:
     with pytest.raises(UnsupportedDocument) as caught:
         extract_document_text(name="加密.pdf", data=encrypted("secret"))
     assert "密码" in caught.value.reason
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_zip_bomb_office_file_goes_to_a_person(suffix: str) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        # 300 MB of zeros compress to a few hundred kilobytes.
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            chunk = b"0" * (1024 * 1024)
+            for _ in range(300):
+                member.write(chunk)
+    with pytest.raises(UnsupportedDocument, match="超出自动审查的限度"):
+        extract_document_text(name=f"附件{suffix}", data=buffer.getvalue())
