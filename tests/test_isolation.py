@@ -135,3 +135,17 @@ def test_media_files_are_stored_per_unit(unit_a, unit_b, settings, tmp_path):
     with schema_context(unit_b.schema_name):
         assert not Document.objects.filter(title="甲局附件").exists()
         assert not default_storage.exists(document.file.name)
+
+
+def test_content_type_ids_are_the_same_in_every_schema(unit_a, unit_b):
+    # Django caches ContentType rows per process, not per schema: a page type
+    # whose id differed between schemas would resolve to the wrong model.
+    def content_types(schema: str) -> set[tuple[int, str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT id, app_label, model FROM "{schema}".django_content_type')
+            return set(cursor.fetchall())
+
+    public = content_types("public")
+    assert ("sitepages", "newspage") in {(app, model) for _id, app, model in public}
+    assert content_types(unit_a.schema_name) == public
+    assert content_types(unit_b.schema_name) == public
