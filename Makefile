@@ -27,9 +27,11 @@ demo: db-start
 	$(PY) manage.py setup_platform --admin-username admin --admin-password "$${DEMO_ADMIN_PASSWORD:-zhuhai-admin-2026}"
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@# The worker starts once the server answers: its first availability probe must find the sites up.
 	@bash -c 'trap "kill 0; $(PY) -m govplatform.embedded_db stop" EXIT; \
-	  $(PY) manage.py qcluster & \
-	  $(PY) manage.py runserver 0.0.0.0:8000'
+	  $(PY) manage.py runserver 0.0.0.0:8000 & \
+	  $(PY) -m govplatform.wait_for_http http://localhost:8000/ && $(PY) manage.py qcluster & \
+	  wait'
 
 test: db-start
 	@bash -c 'trap "$(MAKE) --no-print-directory db-stop" EXIT; \

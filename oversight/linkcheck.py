@@ -169,11 +169,13 @@ def _host_in(hosts: frozenset[str], host: str, port: int) -> bool:
 
     An entry without a port matches every port of that host; an entry with a
     port matches only that port (tests run two "sites" on one loopback IP).
+    An entry with a leading dot matches the domain and every sub-domain, as in
+    Django's ALLOWED_HOSTS (".localhost" covers fgj.localhost).
     """
     bracketed = f"[{host}]" if ":" in host else host
-    return bool(
-        {host, bracketed, f"{bracketed}:{port}", f"{host}:{port}"} & hosts
-    )
+    if {host, bracketed, f"{bracketed}:{port}", f"{host}:{port}"} & hosts:
+        return True
+    return any(entry.startswith(".") and (host == entry[1:] or host.endswith(entry)) for entry in hosts)
 
 
 class GuardedResolver(AbstractResolver):

@@ -25,7 +25,7 @@ from django_tenants.utils import schema_context
 from tenants.hosts import base_url_for_host, unit_base_url
 
 from .freshness import DEFAULT_POLICY_DAYS, SHANGHAI, ColumnKind, ColumnState, ScoringWeights, UnitState, score_unit
-from .linkcheck import CheckConfig, CrawlReport, check_site
+from .linkcheck import BlockedAddress, CheckConfig, CrawlReport, GuardedResolver, check_site
 from .models import AvailabilityProbe, BrokenLink, CheckKind, CheckOutcome, CheckRun, FreshnessSnapshot
 from .notifications import notify_availability_level
 
@@ -241,10 +241,13 @@ def link_config(*, unit, homepage_only: bool = False) -> CheckConfig:
     from tenants.models import Domain
 
     domains = Domain.objects.filter(tenant=unit).values_list("domain", flat=True)
+    own = frozenset(_netloc(domain) for domain in domains)
     return CheckConfig(
         start_url=unit_base_url(unit) + "/",
-        internal_hosts=frozenset(_netloc(domain) for domain in domains),
-        allowed_private_hosts=frozenset(settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS),
+        internal_hosts=own,
+        # The unit's own hosts are the platform's: an intranet deployment
+        # serves them on private addresses, which must not block the check.
+        allowed_private_hosts=frozenset(settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS) | own,
         max_concurrency=settings.LINKCHECK_CONCURRENCY,
         only_start_page=homepage_only,
     )
@@ -278,7 +281,12 @@ def record_broken_links(*, unit, report: CrawlReport, homepage_only: bool) -> tu
 def check_unit_links(*, unit, homepage_only: bool = False) -> CheckRun:
     kind = CheckKind.LINKS_HOME if homepage_only else CheckKind.LINKS_FULL
     with _recorded(kind=kind, unit=unit) as run:
-        report = check_site(link_config(unit=unit, homepage_only=homepage_only))
+        config = link_config(unit=unit, homepage_only=homepage_only)
+        report = check_site(config)
+        start = report.links.get(report.start_url)
+        if start is not None and start.skipped:
+            # A homepage the checker may not fetch means nothing was checked.
+            raise ValueError(f"首页 {config.start_url} 未能检查：{start.error}")
         found, fixed = record_broken_links(unit=unit, report=report, homepage_only=homepage_only)
         run.detail = f"检查页面 {report.pages_crawled} 个、链接 {len(report.links)} 个，无法打开 {found} 个，已修复 {fixed} 个"
     return run
@@ -287,14 +295,22 @@ def check_unit_links(*, unit, homepage_only: bool = False) -> CheckRun:
 # --- availability ---------------------------------------------------------------
 
 
-async def _probe(url: str, timeout_s: float) -> tuple[int | None, str]:
+async def _probe(url: str, timeout_s: float, *, allowed_private_hosts: frozenset[str]) -> tuple[int | None, str]:
     timeout = aiohttp.ClientTimeout(total=timeout_s)
+    # The link checker's resolver: the same address rules, and *.localhost
+    # answered as loopback where the system resolver does not know it.
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(allowed_private_hosts))
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url, allow_redirects=True) as response:
+        async with (
+            aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
+            session.get(url, allow_redirects=True) as response,
+        ):
             await response.read()
             return response.status, ""
     except asyncio.TimeoutError:
         return None, "超时"
+    except BlockedAddress as exc:
+        return None, f"禁止访问内网地址：{exc}"[:500]
     except (aiohttp.ClientError, OSError) as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
 
@@ -303,7 +319,8 @@ def probe_availability(*, unit, timeout_s: float = 15) -> AvailabilityProbe:
     with _recorded(kind=CheckKind.AVAILABILITY, unit=unit) as run:
         before = availability_level(availability_failure_ratio(unit=unit))
         started = time.perf_counter()
-        status, error = asyncio.run(_probe(unit_base_url(unit) + "/", timeout_s))
+        allowed = link_config(unit=unit, homepage_only=True).allowed_private_hosts
+        status, error = asyncio.run(_probe(unit_base_url(unit) + "/", timeout_s, allowed_private_hosts=allowed))
         elapsed = int((time.perf_counter() - started) * 1000)
         ok = status is not None and status < 400
         probe = AvailabilityProbe.objects.create(

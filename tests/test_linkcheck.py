@@ -480,3 +480,12 @@ def test_too_many_redirects_is_broken(site) -> None:  # type: ignore[no-untyped-
     assert (start.broken, start.error) == (True, "重定向次数过多")
     assert start.redirects == [(301, f"{site.a}/r2"), (302, f"{site.a}/about")]
     assert report.pages_crawled == 0
+
+
+def test_allow_list_entries_with_a_leading_dot_cover_sub_domains():
+    from oversight.linkcheck import _host_in
+
+    hosts = frozenset({".localhost", "10.0.0.5:8080"})
+    assert _host_in(hosts, "fgj.localhost", 8000) and _host_in(hosts, "localhost", 80)
+    assert not _host_in(hosts, "evil-localhost", 80) and not _host_in(hosts, "localhost.evil.com", 80)
+    assert _host_in(hosts, "10.0.0.5", 8080) and not _host_in(hosts, "10.0.0.5", 80)

@@ -237,6 +237,40 @@ def test_availability_probe(unit_a, unit_site):
     assert services.availability_failure_ratio(unit=unit_a) == 0.0
 
 
+def test_checks_reach_the_units_own_localhost_host_without_an_allow_list(unit_a, unit_site, settings):
+    # As in the demo: the unit lives at ta.localhost:<port>, which the system
+    # resolver may not know; its own hosts need no allow-list entry.
+    settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS = []
+    Domain.objects.filter(tenant=unit_a).update(is_primary=False)
+    Domain.objects.filter(tenant=unit_a, domain="ta.localhost").update(is_primary=True)
+    unit_a.refresh_from_db()
+    probe = services.probe_availability(unit=unit_a, timeout_s=5)
+    assert probe.ok and probe.status == 200
+    run = services.check_unit_links(unit=unit_a)
+    assert run.outcome == "ok" and "检查页面 3 个" in run.detail
+    port = settings.PORTAL_PORT
+    assert set(services.open_broken_links(unit=unit_a).values_list("url", flat=True)) == {
+        f"http://ta.localhost:{port}/missing/", f"http://ta.localhost:{port}/gone/",
+    }
+
+
+def test_a_homepage_the_checker_may_not_fetch_fails_the_run(unit_a, monkeypatch):
+    from oversight.linkcheck import CheckConfig, CrawlReport, LinkResult
+
+    def refused(config: CheckConfig) -> CrawlReport:
+        start = config.start_url
+        result = LinkResult(url=start, status=None, error="禁止访问内网地址", redirects=[], final_url=start,
+                            elapsed_ms=0.1, method="GET", sources=[], skipped=True)
+        now = timezone.now()
+        return CrawlReport(start_url=start, started_at=now, finished_at=now, pages_crawled=0, links={start: result})
+
+    # A crawl that refused its own start page (a report as the crawler makes it).
+    monkeypatch.setattr(services, "check_site", refused)
+    with pytest.raises(services.CheckFailed, match="未能检查"):
+        services.check_unit_links(unit=unit_a)
+    assert CheckRun.objects.get(unit=unit_a, kind="links_full").outcome == "failed"
+
+
 def test_centre_runs_a_check_on_demand_and_sees_the_run(unit_a, unit_site, django_capture_on_commit_callbacks):
     client = centre_client()
     with django_capture_on_commit_callbacks(execute=True):
