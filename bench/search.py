@@ -223,7 +223,7 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from search.backends.postgres import TABLE, PostgresBackend
+    from search.backends.postgres import INDEX_TABLES, PostgresBackend
 
     started = time.perf_counter()
     docs = list(generate(units=args.units, per_unit=args.per_unit))
@@ -232,7 +232,8 @@ def main() -> None:
     backend.reset()
     seconds = index_all(backend, docs)
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {TABLE}")
+        for table in INDEX_TABLES:
+            cursor.execute(f"VACUUM ANALYZE {table}")
     rate = len(docs) / seconds
     print(f"PostgreSQL 索引：{len(docs)} 篇，{seconds:.1f} 秒，{rate:.0f} 篇/秒")
     qs = queries(units=args.units)

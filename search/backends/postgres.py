@@ -1,47 +1,68 @@
-"""The portal index in PostgreSQL: one table in the public schema, jieba-segmented tsvector.
+"""The portal index in PostgreSQL: tables in the public schema, jieba-segmented tsvector.
 
 Weights: A title, B metadata (文号, 发布机构, 主题词, 索引号), C summary and body,
 D unit and column names. Ranking is ts_rank_cd normalised into [0, 1) plus 1
 when every query word is in the title, so a title match always ranks above a
 body-only match.
 
-Search runs in two stages so that a common word (a sixth of the index)
-stays fast: the GIN index selects the matches, which are ordered cheaply by
-(title match, newest first) with the title test answered by a second GIN
-index on title_vector, and only the first RANK_CANDIDATES of them are ranked
-with ts_rank_cd, which has to read the out-of-line search_vector. Past that
-set results continue in the cheap order (score None), so title matches still
-come first and pages never overlap. The same single scan of the matches also
-feeds the facets and the total.
+Each document is two rows (search.models): the wide PortalDocument with what
+a hit shows, and the narrow PortalMatch with what every match is filtered,
+ordered and counted by. A common word matches a tenth of the index, and it
+is the per-match work that decides how fast such a search is; the wide row
+is read only for the page of hits.
+
+Search runs in two stages so that a common word stays fast: the GIN index
+selects the matches, which are ordered cheaply by (title match, newest
+first), and only the first RANK_CANDIDATES of them are ranked with
+ts_rank_cd, which has to read the out-of-line search_vector. The title
+matches come newest first from a second GIN index, on title_vector, so no
+match is tested row by row, and the other matches are sorted by date only
+when the title matches are too few to fill the ranked set. Past that set
+results continue in the cheap order (score None), so title matches still
+come first and pages never overlap. The same single scan of the matches
+also feeds the facets and the total, which count per facet cell
+(PortalFacetCell) first and per value only over the cells.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from django.db import DatabaseError, connection, transaction
 from psycopg2.extras import execute_values
 
 from search.highlight import highlight, snippet
-from search.models import PortalDocument
+from search.models import PortalDocument, PortalFacetCell, PortalMatch
 from search.segmentation import highlight_terms, tsquery_text, tsvector_literal
 
 from .base import FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchQuery, SearchResult, metadata_of
 
 TABLE = PortalDocument._meta.db_table
+MATCHES = PortalMatch._meta.db_table
+CELLS = PortalFacetCell._meta.db_table
+# Every table the index lives in (what to vacuum after a bulk load).
+INDEX_TABLES = (TABLE, MATCHES, CELLS)
 _COLUMNS = (
     "key", "schema_name", "page_id", "unit_code", "unit_name", "column_path", "column_title", "page_type",
     "categories", "publish_date", "written_date", "year", "published_at", "url", "title", "summary", "body",
     "doc_number", "issuing_body", "subject_words", "index_number", "validity",
 )
 _UPSERT = (
-    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, search_vector, title_vector, indexed_at) VALUES %s "
-    f"ON CONFLICT (key) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "search_vector", "title_vector", "indexed_at"))
+    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, indexed_at) VALUES %s "
+    f"ON CONFLICT (key) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "indexed_at"))
 )
-_TEMPLATE = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ", %s::tsvector, %s::tsvector, now())"
+_TEMPLATE = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ", now())"
+_MATCH_COLUMNS = ("key", "facet_cell", "publish_date", "published_at", "search_vector", "title_vector")
+_UPSERT_MATCHES = (
+    f"INSERT INTO {MATCHES} ({', '.join(_MATCH_COLUMNS)}) VALUES %s ON CONFLICT (key) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _MATCH_COLUMNS[1:])
+)
+_MATCH_TEMPLATE = "(%s, %s, %s, %s, %s::tsvector, %s::tsvector)"
+_CELL_COLUMNS = ("id", "unit_code", "unit_name", "page_type", "year", "categories")
+_INSERT_CELLS = f"INSERT INTO {CELLS} ({', '.join(_CELL_COLUMNS)}) VALUES %s ON CONFLICT (id) DO NOTHING"
 _HIT_COLUMNS = (
     "key, unit_code, unit_name, column_path, column_title, page_type, categories, publish_date, written_date, "
     "published_at, url, title, summary, doc_number, issuing_body, subject_words, index_number, validity"
@@ -53,28 +74,50 @@ RANK_CANDIDATES = 200
 # compilation costs more than these queries themselves.
 _QUERY_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; "
 _DATE_ORDER = "publish_date DESC NULLS LAST, published_at DESC NULLS LAST, key"
+# What the page of hits is chosen by, for each match.
+_MATCHED = "key, publish_date, published_at, search_vector"
+# Whether the first RANK_CANDIDATES (or offset + limit) matches in the cheap
+# order include matches without every word in the title (t: title matches).
+_TOO_FEW_TITLE_MATCHES = "(SELECT count(*) FROM t) < %(candidates)s"
 
 
-def _row(doc: PortalDoc) -> tuple[Any, ...]:
-    values = doc.as_dict()
-    return (
-        *(values[c] for c in _COLUMNS),
-        tsvector_literal(
-            [
-                (doc.title, "A"),
-                (doc.metadata_text(), "B"),
-                # The summary is usually the body's first sentences: do not count them twice.
-                ("" if doc.body.startswith(doc.summary) else doc.summary, "C"),
-                (doc.body, "C"),
-                (" ".join([doc.unit_name, *doc.column_path]), "D"),
-            ]
-        ),
-        tsvector_literal([(doc.title, "A")]),
-    )
+def facet_cell_id(unit_code: str, unit_name: str, page_type: str, year: int | None, categories: Sequence[str]) -> int:
+    """The id of a facet cell: the first 8 bytes of the MD5 of its values (migration 0004 computes it in SQL)."""
+    text = "\x1f".join((unit_code, unit_name, page_type, "" if year is None else str(year), "\x1e".join(categories)))
+    return int.from_bytes(hashlib.md5(text.encode(), usedforsecurity=False).digest()[:8], "big", signed=True)
 
 
-def _rows(docs: list[PortalDoc]) -> list[tuple[Any, ...]]:
-    return [_row(doc) for doc in docs]
+def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Rows for the documents, their matches and (once each) their facet cells."""
+    documents, matches, cells = [], [], {}
+    for doc in docs:
+        values = doc.as_dict()
+        documents.append(tuple(values[c] for c in _COLUMNS))
+        facets = (doc.unit_code, doc.unit_name, doc.page_type, doc.year, tuple(doc.categories))
+        if facets not in cells:
+            cells[facets] = facet_cell_id(*facets)
+        matches.append(
+            (
+                doc.key, cells[facets], doc.publish_date, doc.published_at,
+                tsvector_literal(
+                    [
+                        (doc.title, "A"),
+                        (doc.metadata_text(), "B"),
+                        # The summary is usually the body's first sentences: do not count them twice.
+                        ("" if doc.body.startswith(doc.summary) else doc.summary, "C"),
+                        (doc.body, "C"),
+                        (" ".join([doc.unit_name, *doc.column_path]), "D"),
+                    ]
+                ),
+                tsvector_literal([(doc.title, "A")]),
+            )
+        )
+    # A very short document's row stays under the TOAST threshold and keeps
+    # its vectors in line (~1.5 kB). Written after the others, such rows fill
+    # pages of their own, and the ~100-byte rows that most matches are stay
+    # packed together for the scans that read every match.
+    matches.sort(key=lambda row: len(row[4]), reverse=True)
+    return documents, matches, [(cell, *facets[:4], list(facets[4])) for facets, cell in cells.items()]
 
 
 def _page_type_labels() -> dict[str, str]:
@@ -97,10 +140,12 @@ class PostgresBackend(PortalSearchBackend):
         with ThreadPoolExecutor(max_workers=1) as segmenter, transaction.atomic(), connection.cursor() as cursor:
             pending = segmenter.submit(_rows, chunks[0])
             for index in range(len(chunks)):
-                rows = pending.result()
+                documents, matches, cells = pending.result()
                 if index + 1 < len(chunks):
                     pending = segmenter.submit(_rows, chunks[index + 1])
-                execute_values(cursor.cursor, _UPSERT, rows, template=_TEMPLATE, page_size=BATCH)
+                execute_values(cursor.cursor, _INSERT_CELLS, cells, page_size=BATCH)
+                execute_values(cursor.cursor, _UPSERT, documents, template=_TEMPLATE, page_size=BATCH)
+                execute_values(cursor.cursor, _UPSERT_MATCHES, matches, template=_MATCH_TEMPLATE, page_size=BATCH)
         return len(docs)
 
     def delete(self, keys: Iterable[str]) -> int:
@@ -108,7 +153,11 @@ class PostgresBackend(PortalSearchBackend):
         if not keys:
             return 0
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE key = ANY(%s)", [keys])
+            cursor.execute(
+                f"WITH matches AS (DELETE FROM {MATCHES} WHERE key = ANY(%(keys)s)) "
+                f"DELETE FROM {TABLE} WHERE key = ANY(%(keys)s)",
+                {"keys": keys},
+            )
             return cursor.rowcount
 
     def count_by_unit(self) -> dict[str, int]:
@@ -120,8 +169,10 @@ class PostgresBackend(PortalSearchBackend):
         return set(PortalDocument.objects.filter(unit_code=unit_code).values_list("key", flat=True))
 
     def reset(self) -> None:
+        # Facet cells stay: they are few, and an upsert running alongside may
+        # rely on a cell it found already there.
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"WITH matches AS (DELETE FROM {MATCHES}) DELETE FROM {TABLE}")
 
     def rebuild(self, docs: Iterable[PortalDoc]) -> int:
         # One transaction: until it commits, searches keep reading the old rows.
@@ -139,24 +190,28 @@ class PostgresBackend(PortalSearchBackend):
 
     # --- search -----------------------------------------------------------
 
-    def _where(self, query: SearchQuery, tsquery: str) -> tuple[str, dict[str, Any]]:
+    def _where(self, query: SearchQuery, tsquery: str, *, vector: str = "search_vector") -> tuple[str, dict[str, Any]]:
+        """Conditions on PortalMatch rows; `vector` is the column the words must match."""
         clauses: list[str] = []
         params: dict[str, Any] = {}
         if tsquery:
-            clauses.append("search_vector @@ %(tsquery)s::tsquery")
+            clauses.append(f"{vector} @@ %(tsquery)s::tsquery")
             params["tsquery"] = tsquery
+        cells: list[str] = []
         if query.unit:
-            clauses.append("unit_code = %(unit)s")
+            cells.append("unit_code = %(unit)s")
             params["unit"] = query.unit
         if query.page_type:
-            clauses.append("page_type = %(page_type)s")
+            cells.append("page_type = %(page_type)s")
             params["page_type"] = query.page_type
         if query.category:
-            clauses.append("categories @> ARRAY[%(category)s]::varchar[]")
+            cells.append("categories @> ARRAY[%(category)s]::varchar[]")
             params["category"] = query.category
         if query.year:
-            clauses.append("year = %(year)s")
+            cells.append("year = %(year)s")
             params["year"] = query.year
+        if cells:
+            clauses.append(f"facet_cell IN (SELECT id FROM {CELLS} WHERE {' AND '.join(cells)})")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -165,7 +220,10 @@ class PostgresBackend(PortalSearchBackend):
         if query.text and not tsquery:
             return SearchResult(query=query, hits=[], total=0, took_ms=0.0)
         where, params = self._where(query, tsquery)
-        params.update(limit=query.per_page, offset=query.offset, candidates=RANK_CANDIDATES)
+        # Beyond the ranked set a page is cut from the first offset + limit
+        # matches in the cheap order.
+        candidates = max(RANK_CANDIDATES, query.offset + query.per_page)
+        params.update(limit=query.per_page, offset=query.offset, candidates=candidates)
         terms = highlight_terms(query.text) if query.text else []
         with transaction.atomic(), connection.cursor() as cursor:
             if query.with_facets:
@@ -174,84 +232,113 @@ class PostgresBackend(PortalSearchBackend):
             else:
                 self._page_only(cursor, query, where, params)
                 rows = _dicts(cursor)
-                cursor.execute(f"SELECT count(*) FROM {TABLE}{where}", params)
+                cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
                 facets, total = {}, cursor.fetchone()[0]
         hits = [self._hit(row, terms, row["body"] if terms else "") for row in rows]
         return SearchResult(
             query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000
         )
 
-    def _page_sql(self, query: SearchQuery, matches: str) -> str:
-        """The page of hits as SQL over `matches` (a relation of matching keys with their order columns)."""
-        hit_columns = ", ".join(f"d.{column.strip()}" for column in _HIT_COLUMNS.split(",")) + ", d.body"
+    def _page_ctes(self, query: SearchQuery, tsquery: str) -> tuple[list[str], str]:
+        """CTEs that end in `p`, the keys of the page of hits with their score, over the matches `m`.
+
+        Also returns the order of `p`'s rows, for the join with the wide rows.
+        """
         page = "LIMIT %(limit)s OFFSET %(offset)s"
         if query.effective_order != Order.RELEVANCE:
-            return (
-                f"SELECT {hit_columns}, NULL::float AS score FROM (SELECT key FROM {matches} "
-                f"ORDER BY {_DATE_ORDER} {page}) AS p JOIN {TABLE} AS d ON d.key = p.key "
-                "ORDER BY d.publish_date DESC NULLS LAST, d.published_at DESC NULLS LAST, d.key"
-            )
-        cheap_order = f"in_title DESC, {_DATE_ORDER}"
+            newest = f"SELECT key, NULL::float AS score, publish_date, published_at FROM m ORDER BY {_DATE_ORDER} {page}"
+            return [f"p AS ({newest})"], _date_order("p")
+        title_where, _ = self._where(query, tsquery, vector="title_vector")
+        ctes = [
+            # A title match is a match: titles are indexed in search_vector
+            # too and queries only combine words with AND and OR. The title
+            # matches come from the title GIN index; materialised apart from
+            # their ORDER BY … LIMIT, as otherwise PostgreSQL may walk the date
+            # index instead and read title_vector out of line row by row.
+            f"tm AS MATERIALIZED (SELECT {_MATCHED} FROM {MATCHES}{title_where})",
+            f"t AS MATERIALIZED (SELECT {_MATCHED} FROM tm ORDER BY {_DATE_ORDER} LIMIT %(candidates)s)",
+            # The first matches in the cheap order: title matches newest first
+            # (all of them when there are fewer than wanted), then the newest
+            # of the others, which are among the newest matches of all. A
+            # common word usually has enough title matches, and then m, the
+            # matches with their order columns, is never read at all.
+            f"c AS (SELECT in_title, {_MATCHED} FROM (SELECT true AS in_title, {_MATCHED} FROM t UNION ALL "
+            f"SELECT false, {_MATCHED} FROM (SELECT {_MATCHED} FROM m ORDER BY {_DATE_ORDER} LIMIT %(candidates)s) "
+            f"AS recent WHERE {_TOO_FEW_TITLE_MATCHES} AND NOT EXISTS (SELECT FROM t WHERE t.key = recent.key)) AS u "
+            f"ORDER BY in_title DESC, {_DATE_ORDER} LIMIT %(candidates)s)",
+        ]
         if query.offset + query.per_page > RANK_CANDIDATES:
             # Beyond the ranked set the order is the cheap one, which is also
             # how that set was chosen, so this page follows the ranked ones.
-            return (
-                f"SELECT {hit_columns}, NULL::float AS score FROM (SELECT key, in_title FROM {matches} "
-                f"ORDER BY {cheap_order} {page}) AS p JOIN {TABLE} AS d ON d.key = p.key "
-                "ORDER BY p.in_title DESC, d.publish_date DESC NULLS LAST, d.published_at DESC NULLS LAST, d.key"
+            ctes.append(
+                "p AS (SELECT key, NULL::float AS score, in_title, publish_date, published_at FROM c "
+                f"ORDER BY in_title DESC, {_DATE_ORDER} {page})"
             )
-        return (
-            f"SELECT {hit_columns}, "
-            "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.search_vector, %(tsquery)s::tsquery, 32)"
-            " + CASE WHEN c.in_title THEN 1 ELSE 0 END AS score "
-            f"FROM (SELECT key, in_title FROM {matches} ORDER BY {cheap_order} LIMIT %(candidates)s) AS c "
-            f"JOIN {TABLE} AS d ON d.key = c.key "
-            "ORDER BY score DESC, d.publish_date DESC NULLS LAST, d.published_at DESC NULLS LAST, d.key "
-            f"{page}"
+            return ctes, f"p.in_title DESC, {_date_order('p')}"
+        # search_vector came along as a reference to its out-of-line value,
+        # which only ts_rank_cd reads, for these few rows.
+        ctes.append(
+            "p AS (SELECT key, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_vector, %(tsquery)s::tsquery, 32)"
+            " + CASE WHEN in_title THEN 1 ELSE 0 END AS score, publish_date, published_at "
+            f"FROM c ORDER BY score DESC, {_DATE_ORDER} {page})"
         )
-
-    def _in_title(self, query: SearchQuery) -> str:
-        if query.effective_order != Order.RELEVANCE:
-            return "NULL::boolean"
-        # A hashed subplan over the title GIN index: title_vector is stored
-        # out of line, so testing it row by row would read the TOAST table.
-        return f"key IN (SELECT key FROM {TABLE} WHERE title_vector @@ %(tsquery)s::tsquery)"
+        return ctes, f"p.score DESC, {_date_order('p')}"
 
     def _page_only(self, cursor, query: SearchQuery, where: str, params: dict[str, Any]) -> None:
         """The page of hits without facets (home page, feeds: newest first)."""
-        if query.effective_order != Order.RELEVANCE:
-            cursor.execute(
-                f"{_QUERY_SETTINGS}SELECT {_HIT_COLUMNS}, body, NULL::float AS score FROM {TABLE}{where} "
-                f"ORDER BY {_DATE_ORDER} LIMIT %(limit)s OFFSET %(offset)s",
-                params,
-            )
-            return
-        matches = (
-            f"(SELECT key, {self._in_title(query)} AS in_title, publish_date, published_at FROM {TABLE}{where}) AS m"
+        # Without words m is planned into the query, so the home page walks the
+        # date index and stops after the page. With words it is materialised:
+        # under ORDER BY … LIMIT PostgreSQL might otherwise walk that index
+        # and read every row's out-of-line search_vector to test it.
+        ctes, order = self._page_ctes(query, params.get("tsquery", ""))
+        materialized = "MATERIALIZED " if query.text else ""
+        cursor.execute(
+            f"{_QUERY_SETTINGS}WITH m AS {materialized}(SELECT {_MATCHED} FROM {MATCHES}{where}), "
+            f"{', '.join(ctes)} SELECT {_hit_columns('d')}, d.body, p.score FROM p JOIN {TABLE} AS d ON d.key = p.key "
+            f"ORDER BY {order}",
+            params,
         )
-        cursor.execute(f"{_QUERY_SETTINGS}{self._page_sql(query, matches)}", params)
 
     def _page_and_facets(
         self, cursor, query: SearchQuery, where: str, params: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], list[tuple[str, str | None, str | None, int]]]:
-        # One statement, one bitmap heap scan: the matches are read once into
-        # m, which feeds both the page of hits and every facet with the total.
-        # Facets are one GROUPING SETS pass over m; categories are grouped as
-        # whole arrays (a column has one set) and only then unnested. Hit rows
-        # and facet rows share one result; `facet` tells them apart, and
-        # `position` keeps the page's order (page is materialised in order).
+        # One statement, one bitmap heap scan of the matches. Facets count the
+        # matches per facet cell (one integer each), then one GROUPING SETS
+        # pass over those few cells gives every facet and the total;
+        # categories are grouped as whole arrays (a column has one set) and
+        # only then unnested. When the page needs m (ordered by date, or too
+        # few title matches: see _page_ctes) the matches are read once into m,
+        # which feeds both; otherwise the facets count straight from the scan,
+        # as storing every match to read it again is a good part of the cost.
+        # Only one branch of g runs (the other's one-time filter is false).
+        # Hit rows and facet rows share one result; `facet` tells them apart,
+        # and `position` keeps the page's order (page is materialised in order).
+        ctes, order = self._page_ctes(query, params.get("tsquery", ""))
         hit_names = [column.strip() for column in _HIT_COLUMNS.split(",")] + ["body", "score"]
         nulls = ", ".join("NULL" for _ in hit_names)
+        if query.effective_order == Order.RELEVANCE:
+            counts = (
+                f"SELECT facet_cell, count(*) AS n FROM m WHERE {_TOO_FEW_TITLE_MATCHES} GROUP BY facet_cell "
+                f"UNION ALL SELECT facet_cell, count(*) FROM {MATCHES}{where} AND NOT {_TOO_FEW_TITLE_MATCHES} "
+                "GROUP BY facet_cell"
+            )
+        else:
+            counts = "SELECT facet_cell, count(*) AS n FROM m GROUP BY facet_cell"
         cursor.execute(
-            f"{_QUERY_SETTINGS}WITH m AS MATERIALIZED (SELECT key, {self._in_title(query)} AS in_title, "
-            f"publish_date, published_at, unit_code, unit_name, page_type, year, categories FROM {TABLE}{where}), "
-            f"page AS MATERIALIZED ({self._page_sql(query, 'm')}), "
-            "f AS MATERIALIZED (SELECT CASE WHEN GROUPING(unit_code) = 0 THEN 'unit' "
-            "WHEN GROUPING(page_type) = 0 THEN 'type' WHEN GROUPING(year) = 0 THEN 'year' "
-            "WHEN GROUPING(categories) = 0 THEN 'categories' ELSE 'total' END AS facet, "
-            "coalesce(unit_code, page_type, year::text) AS value, "
-            "CASE WHEN GROUPING(unit_code) = 0 THEN min(unit_name) END AS label, count(*) AS n, categories "
-            "FROM m GROUP BY GROUPING SETS ((unit_code), (page_type), (year), (categories), ())) "
+            f"{_QUERY_SETTINGS}WITH m AS MATERIALIZED (SELECT {_MATCHED}, facet_cell FROM {MATCHES}{where}), "
+            f"{', '.join(ctes)}, "
+            f"page AS MATERIALIZED (SELECT {_hit_columns('d')}, d.body, p.score FROM p JOIN {TABLE} AS d "
+            f"ON d.key = p.key ORDER BY {order}), "
+            f"g AS ({counts}), "
+            "f AS MATERIALIZED (SELECT CASE WHEN GROUPING(cell.unit_code) = 0 THEN 'unit' "
+            "WHEN GROUPING(cell.page_type) = 0 THEN 'type' WHEN GROUPING(cell.year) = 0 THEN 'year' "
+            "WHEN GROUPING(cell.categories) = 0 THEN 'categories' ELSE 'total' END AS facet, "
+            "coalesce(cell.unit_code, cell.page_type, cell.year::text) AS value, "
+            # Byte order is enough to pick one of a unit's names, and cheaper.
+            'CASE WHEN GROUPING(cell.unit_code) = 0 THEN min(cell.unit_name COLLATE "C") END AS label, '
+            "coalesce(sum(g.n), 0)::bigint AS n, "
+            f"cell.categories FROM g JOIN {CELLS} AS cell ON cell.id = g.facet_cell "
+            "GROUP BY GROUPING SETS ((cell.unit_code), (cell.page_type), (cell.year), (cell.categories), ())) "
             "SELECT NULL::text AS facet, NULL::text AS value, NULL::text AS label, NULL::bigint AS n, "
             "row_number() OVER () AS position, page.* FROM page "
             f"UNION ALL SELECT facet, value, label, n, NULL, {nulls} FROM f WHERE facet <> 'categories' "
@@ -313,3 +400,13 @@ class PostgresBackend(PortalSearchBackend):
 def _dicts(cursor) -> list[dict[str, Any]]:
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _date_order(alias: str) -> str:
+    return (
+        f"{alias}.publish_date DESC NULLS LAST, {alias}.published_at DESC NULLS LAST, {alias}.key"
+    )
+
+
+def _hit_columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in _HIT_COLUMNS.split(","))
