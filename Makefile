@@ -29,7 +29,8 @@ demo: db-start
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@# The worker starts once the server answers: its first availability probe must find the sites up.
 	@# The server stays in the foreground, where Ctrl-C reaches it (background jobs of bash ignore SIGINT).
-	@bash -c 'trap "kill 0; $(PY) -m govplatform.embedded_db stop" EXIT; \
+	@# The trap ignores TERM itself before `kill 0`, or it would end before stopping the database.
+	@bash -c 'trap "trap \"\" INT TERM; kill 0; $(PY) -m govplatform.embedded_db stop" EXIT; \
 	  { $(PY) -m govplatform.wait_for_http http://localhost:8000/ && $(PY) manage.py qcluster; } & \
 	  $(PY) manage.py runserver 0.0.0.0:8000'
 
