@@ -29,9 +29,9 @@ demo: db-start
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@# The worker starts once the server answers: its first availability probe must find the sites up.
 	@# The server stays in the foreground, where Ctrl-C reaches it (background jobs of bash ignore SIGINT).
-	@# The trap ignores TERM itself before `kill 0`, or it would end before stopping the database.
-	@bash -c 'trap "trap \"\" INT TERM; kill 0; $(PY) -m govplatform.embedded_db stop" EXIT; \
-	  { $(PY) -m govplatform.wait_for_http http://localhost:8000/ && $(PY) manage.py qcluster; } & \
+	@# On exit the worker (the one background job) is stopped and waited for, then the database.
+	@bash -c 'trap "kill \$$(jobs -p) 2>/dev/null; wait; $(PY) -m govplatform.embedded_db stop" EXIT; \
+	  { $(PY) -m govplatform.wait_for_http http://localhost:8000/ && exec $(PY) manage.py qcluster; } & \
 	  $(PY) manage.py runserver 0.0.0.0:8000'
 
 test: db-start
