@@ -207,12 +207,19 @@ def monthly_report(*, year: int, month: int) -> MonthlyReport:
     from tenants.selectors import directory_units
 
     start, end = month_bounds(year, month)
+    directory = list(directory_units())
+    # The month's last snapshot and the weekly trend of every unit, one query each.
+    last_snapshots = {
+        snapshot.unit_id: snapshot
+        for snapshot in FreshnessSnapshot.objects.filter(unit__in=directory, taken_at__gte=start, taken_at__lt=end)
+        .order_by("unit_id", "-taken_at", "-id").distinct("unit_id")
+    }
+    trends = weekly_scores_by_unit(units=directory, until=min(end, timezone.now()))
     units, cases, trend = [], [], {}
-    for unit in directory_units():
-        snapshot = FreshnessSnapshot.objects.filter(unit=unit, taken_at__gte=start, taken_at__lt=end).first()
-        units.append(_figures(unit=unit, snapshot=snapshot, start=start, end=end))
+    for unit in directory:
+        units.append(_figures(unit=unit, snapshot=last_snapshots.get(unit.pk), start=start, end=end))
         cases.extend(_cases(unit=unit, start=start, end=end))
-        trend[unit.code] = weekly_scores(unit=unit, until=min(end, timezone.now()))
+        trend[unit.code] = trends.get(unit.pk, [])
     return MonthlyReport(
         year=year, month=month, generated_at=timezone.now(), units=tuple(units), cases=tuple(cases), trend=trend, weights=WEIGHTS
     )

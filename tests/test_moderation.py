@@ -24,6 +24,7 @@ from moderation.models import ConfirmationRequest, SecrecyOverride, SensitiveWor
 from sitepages.models import ColumnListingPage, PolicyAttachment, PolicyDocumentPage
 from sitepages.publishing import PublishBlocked
 from tenants.services import UnitRole
+from tests.clients import centre_client, logged_in_client
 
 PASSWORD = "pw-user-12345"
 CLEAN_BODY = "本办法自发布之日起施行。"
@@ -72,18 +73,7 @@ def make_user(unit, username: str, *groups: str):
 
 
 def client_for(unit, host: str, username: str, password: str = PASSWORD) -> Client:
-    client = Client(HTTP_HOST=host)
-    with schema_context(unit.schema_name):
-        assert client.login(username=username, password=password)
-    return client
-
-
-def centre_client() -> Client:
-    """The information centre's admin on the portal host (public schema)."""
-    client = Client(HTTP_HOST="localhost")
-    with schema_context("public"):
-        assert client.login(username="centre", password="pw-centre-12345")
-    return client
+    return logged_in_client(schema_name=unit.schema_name, host=host, username=username, password=password)
 
 
 @pytest.fixture

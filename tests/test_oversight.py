@@ -23,6 +23,7 @@ from oversight.freshness import SHANGHAI
 from oversight.models import AvailabilityProbe, BrokenLink, CheckRun, FreshnessSnapshot
 from sitepages.models import ColumnListingPage, NewsPage
 from tenants.models import Domain, Unit
+from tests.clients import centre_client, logged_in_client
 
 
 def _today() -> dt.date:
@@ -57,17 +58,7 @@ def _build_columns(unit) -> SimpleNamespace:
 
 
 def client_for(unit, username: str, password: str) -> Client:
-    client = Client(HTTP_HOST=f"{unit.code}.localhost")
-    with schema_context(unit.schema_name):
-        assert client.login(username=username, password=password)
-    return client
-
-
-def centre_client() -> Client:
-    client = Client(HTTP_HOST="localhost")
-    with schema_context("public"):
-        assert client.login(username="centre", password="pw-centre-12345")
-    return client
+    return logged_in_client(schema_name=unit.schema_name, host=f"{unit.code}.localhost", username=username, password=password)
 
 
 # --- freshness ------------------------------------------------------------------
