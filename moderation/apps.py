@@ -10,12 +10,15 @@ class ModerationConfig(AppConfig):
         from django.db.models.signals import post_save
         from wagtail.signals import task_submitted, workflow_approved, workflow_rejected
 
+        from wagtail.signals import workflow_cancelled
+
         from sitepages.models import ColumnListingPage
-        from sitepages.publishing import register_publish_check
+        from sitepages.publishing import content_revised, register_publish_check
         from tenants.signals import unit_provisioned
 
         from . import receivers
         from .checks import confirmation_check, secrecy_check
+        from .integrity import restart_receiver, separation_check
 
         unit_provisioned.connect(receivers.create_workflows_on_provisioning, dispatch_uid="moderation.create_workflows")
         post_save.connect(
@@ -24,8 +27,11 @@ class ModerationConfig(AppConfig):
         task_submitted.connect(receivers.notify_on_task_submitted, dispatch_uid="moderation.notify_task_submitted")
         workflow_rejected.connect(receivers.notify_on_workflow_rejected, dispatch_uid="moderation.notify_rejected")
         workflow_approved.connect(receivers.notify_on_workflow_approved, dispatch_uid="moderation.notify_approved")
+        workflow_cancelled.connect(receivers.withdraw_requests_on_cancel, dispatch_uid="moderation.withdraw_on_cancel")
+        content_revised.connect(restart_receiver, dispatch_uid="moderation.restart_on_new_content")
         register_publish_check(secrecy_check)
         register_publish_check(confirmation_check)
+        register_publish_check(separation_check)
         _silence_wagtail_workflow_mail()
 
 

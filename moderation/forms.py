@@ -17,6 +17,17 @@ class PageOverrideForm(forms.Form):
 
 class ConfirmationTargetsForm(forms.Form):
     units = forms.MultipleChoiceField(label="会签单位", required=False, widget=forms.CheckboxSelectMultiple)
+    working_days = forms.IntegerField(
+        label="答复期限（工作日）",
+        min_value=1,
+        max_value=30,
+        initial=3,
+        required=False,
+        help_text="会签单位须在发出请求后的这些工作日内答复；过半时提醒，超期通知双方分管领导",
+    )
+
+    def clean_working_days(self):
+        return self.cleaned_data.get("working_days") or self.fields["working_days"].initial
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ ACTIONS = {
     "moderation.confirmation_confirmed": ("会签：确认", "会签单位确认"),
     "moderation.confirmation_objected": ("会签：提出异议", "会签单位提出异议"),
     "moderation.confirmation_withdrawn": ("会签：撤回请求", "会签请求已撤回"),
+    "moderation.workflow_restarted": ("审核：内容修改后重新审核", "审核期间内容被修改，从第一个环节重新审核"),
 }
 
 

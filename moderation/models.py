@@ -4,7 +4,7 @@ The app lives in both the public schema and every unit schema, so every table
 below exists everywhere. Which schema a model is used in is a convention kept
 by services.py and selectors.py:
 
-* unit schema only: SecrecyReviewTask(+State), CrossUnitConfirmationTask,
+* unit schema only: SecrecyReviewTask(+State), ReviewTask, CrossUnitConfirmationTask,
   SecrecyOverride, ConfirmationTarget, PlatformWorkflow;
 * public schema only (always through `schema_context("public")`):
   SensitiveWord, ConfirmationRequest.
@@ -13,8 +13,43 @@ by services.py and selectors.py:
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from wagtail.models import Task, TaskState
+from wagtail.models import AbstractGroupApprovalTask, Task, TaskState
+
+# How many working days another unit has to answer a 会签 request, unless the requester sets another.
+DEFAULT_CONFIRMATION_WORKING_DAYS = 3
+
+
+class PlatformTaskMixin:
+    """What every platform task does when it starts: the review chain runs from the top.
+
+    A task that starts while an earlier task of the workflow has not approved the
+    revision now under review (the author resubmitted after a rejection, or content
+    changed during the workflow) hands over to that earlier task. Wagtail would
+    otherwise resume at the rejected task and keep the earlier approvals, which
+    were given for other content.
+    """
+
+    def start(self, workflow_state, user=None):
+        earlier = workflow_state.get_next_task()
+        if earlier is not None and earlier.pk != self.pk and _sorts_before(workflow_state, earlier, self):
+            return earlier.specific.start(workflow_state, user=user)
+        return self.start_here(workflow_state, user=user)
+
+    def start_here(self, workflow_state, user=None):
+        return Task.start(self, workflow_state, user=user)
+
+
+def _sorts_before(workflow_state, first, second) -> bool:
+    from wagtail.models import WorkflowTask
+
+    order = dict(
+        WorkflowTask.objects.filter(workflow_id=workflow_state.workflow_id, task_id__in=[first.pk, second.pk]).values_list(
+            "task_id", "sort_order"
+        )
+    )
+    return order.get(first.pk, 0) < order.get(second.pk, 0)
 
 # --- unit schema ------------------------------------------------------------
 
@@ -37,7 +72,7 @@ class PlatformWorkflow(models.Model):
         return self.get_kind_display()
 
 
-class SecrecyReviewTask(Task):
+class SecrecyReviewTask(PlatformTaskMixin, Task):
     """保密审查: passes a clean page at once, holds a page with findings for a reviewer."""
 
     admin_form_fields = Task.admin_form_fields
@@ -46,12 +81,18 @@ class SecrecyReviewTask(Task):
         verbose_name = "保密审查"
         verbose_name_plural = "保密审查"
 
-    def start(self, workflow_state, user=None):
+    def start_here(self, workflow_state, user=None):
         from .services import run_secrecy_review
 
-        task_state = super().start(workflow_state, user=user)
+        task_state = Task.start(self, workflow_state, user=user)
         run_secrecy_review(task_state=task_state)
         return task_state
+
+    def locked_for_user(self, obj, user):
+        from .selectors import user_can_override_secrecy
+
+        # While the review holds the page only the reviewers who may release it can edit it.
+        return not user_can_override_secrecy(user=user)
 
     def on_action(self, task_state, user, action_name, **kwargs):
         from .services import override_secrecy_task, rescan_secrecy_task
@@ -67,9 +108,13 @@ class SecrecyReviewTask(Task):
     def get_actions(self, obj, user):
         from .selectors import user_can_override_secrecy
 
+        from .integrity import is_writer_of_current_task
+
         actions = [("rescan", "重新审查", False)]
         if user_can_override_secrecy(user=user):
-            actions = [("override", "人工放行（须填写理由）", True), ("reject", "退回修改", True), *actions]
+            actions = [("reject", "退回修改", True), *actions]
+            if not is_writer_of_current_task(page=obj, user=user):
+                actions.insert(0, ("override", "人工放行（须填写理由）", True))
         return actions
 
     def get_form_for_action(self, action):
@@ -120,7 +165,38 @@ class SecrecyReviewTaskState(TaskState):
 SecrecyReviewTask.task_state_class = SecrecyReviewTaskState
 
 
-class CrossUnitConfirmationTask(Task):
+class ReviewTask(PlatformTaskMixin, AbstractGroupApprovalTask):
+    """审核 / 分管领导审批: members of the chosen groups approve, never the people who wrote the content."""
+
+    class Meta:
+        verbose_name = "审核环节"
+        verbose_name_plural = "审核环节"
+
+    def start_here(self, workflow_state, user=None):
+        return AbstractGroupApprovalTask.start(self, workflow_state, user=user)
+
+    def get_actions(self, obj, user):
+        from .integrity import is_writer_of_current_task
+
+        actions = super().get_actions(obj, user)
+        if actions and is_writer_of_current_task(page=obj, user=user):
+            # 分工协作、严格把关: whoever wrote or last edited the content may send it back, not approve it.
+            return [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from .integrity import writer_ids
+
+        if action_name == "approve" and user is not None and user.pk in writer_ids(revision=task_state.revision):
+            raise PermissionDenied("作者或最后修改人不能审核通过自己撰写的内容")
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return "所选用户组的成员审核通过；撰写或修改过该内容的人不能审核通过"
+
+
+class CrossUnitConfirmationTask(PlatformTaskMixin, Task):
     """会签确认: waits until every unit named on the page has confirmed the same content."""
 
     admin_form_fields = Task.admin_form_fields
@@ -129,12 +205,16 @@ class CrossUnitConfirmationTask(Task):
         verbose_name = "会签确认"
         verbose_name_plural = "会签确认"
 
-    def start(self, workflow_state, user=None):
+    def start_here(self, workflow_state, user=None):
         from .services import start_confirmation_task
 
-        task_state = super().start(workflow_state, user=user)
+        task_state = Task.start(self, workflow_state, user=user)
         start_confirmation_task(task_state=task_state, user=user)
         return task_state
+
+    def locked_for_user(self, obj, user):
+        # The deciders of this step are other units: nobody here edits what they are reading.
+        return True
 
     def get_actions(self, obj, user):
         from .selectors import user_can_review
@@ -176,6 +256,7 @@ class ConfirmationTarget(models.Model):
 
     page = models.ForeignKey("wagtailcore.Page", verbose_name="页面", on_delete=models.CASCADE, related_name="+")
     unit_code = models.CharField("会签单位代码", max_length=20)
+    working_days = models.PositiveSmallIntegerField("答复期限（工作日）", default=DEFAULT_CONFIRMATION_WORKING_DAYS)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="添加人", null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField("添加时间", auto_now_add=True)
 
@@ -240,6 +321,15 @@ class ConfirmationRequest(models.Model):
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)
     created_by = models.CharField("发起人", max_length=150, blank=True)
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    # Who wrote the content, by user name and e-mail: accounts are per unit, so the
+    # target unit recognises the same person by these, never by a user id.
+    author_identities = models.JSONField("作者标识", default=list, blank=True)
+    deadline = models.DateTimeField("答复期限", null=True, blank=True, db_index=True)
+    reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
+    escalated_at = models.DateTimeField("超期通报时间", null=True, blank=True)
+    applied_at = models.DateTimeField("发起单位处理时间", null=True, blank=True)
+    apply_attempts = models.PositiveSmallIntegerField("发起单位处理次数", default=0)
+    apply_error = models.TextField("发起单位处理失败原因", blank=True)
 
     class Meta:
         verbose_name = "会签请求"
@@ -249,3 +339,25 @@ class ConfirmationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_unit_name}：{self.page_title}"
+
+    @property
+    def state_display(self) -> str:
+        """The status with what happened around it: reminders, the deadline, the requester's side."""
+        text = self.get_status_display()
+        notes = []
+        if self.status == self.Status.PENDING:
+            if self.escalated_at:
+                notes.append("已超过答复期限，已通知双方分管领导")
+            elif self.reminded_at:
+                notes.append("已发送催办提醒")
+        if self.apply_error:
+            notes.append(f"发起单位处理失败：{self.apply_error}")
+        elif self.applied_at and self.status in (self.Status.CONFIRMED, self.Status.OBJECTED):
+            notes.append("发起单位已处理")
+        return f"{text}（{'；'.join(notes)}）" if notes else text
+
+    @property
+    def overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == self.Status.PENDING and self.deadline is not None and self.deadline <= timezone.now()

@@ -8,6 +8,7 @@ from smtplib import SMTPException
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
 from tenants.hosts import unit_base_url
 from tenants.services import UnitRole
@@ -98,3 +99,35 @@ def notify_objection(*, page, request, unit_name: str) -> int:
 
     state = WorkflowState.objects.for_instance(page).order_by("-created_at").first()
     return send_to_users(users=[page.owner, getattr(state, "requested_by", None)], subject=f"会签异议：{page.title}", body=body)
+
+
+def notify_confirmation_apply_failed(*, page, request, error: str) -> int:
+    """Runs in the source unit's schema: the reviewers must act, the page will not move on by itself."""
+    body = (
+        f"会签单位已答复页面《{page.title}》（{request.get_status_display()}），但本单位处理该结果时失败：\n{error}\n"
+        f"请处理后重新提交或退回：{page_edit_url(page)}"
+    )
+    users = _group_members(UnitRole.REVIEWER, UnitRole.ADMIN)
+    return send_to_users(users=users, subject=f"会签结果处理失败：{page.title}", body=body)
+
+
+def notify_confirmation_reminder(*, request) -> int:
+    """Runs in the target unit's schema, at half the time to the deadline."""
+    url = _unit_url(reverse("moderation:confirmation_detail", args=[request.pk]))
+    deadline = timezone.localtime(request.deadline).strftime("%Y-%m-%d %H:%M")
+    body = f"{request.source_unit_name}请本单位确认的《{request.page_title}》尚未答复，答复期限为 {deadline}。\n处理地址：{url}"
+    users = _group_members(UnitRole.REVIEWER, UnitRole.ADMIN)
+    return send_to_users(users=users, subject=f"会签催办：{request.page_title}", body=body)
+
+
+def notify_confirmation_overdue(*, request, is_source: bool) -> int:
+    """Runs in either unit's schema once the deadline has passed: that unit's 分管领导 are told."""
+    url = _unit_url(reverse("moderation:confirmation_detail", args=[request.pk]))
+    deadline = timezone.localtime(request.deadline).strftime("%Y-%m-%d %H:%M")
+    if is_source:
+        body = f"本单位发起的会签《{request.page_title}》已超过答复期限（{deadline}），会签单位仍未答复，页面无法发布。\n查看：{url}"
+        users = _group_members(UnitRole.LEADER, UnitRole.REVIEWER)
+    else:
+        body = f"{request.source_unit_name}请本单位确认的《{request.page_title}》已超过答复期限（{deadline}），请督促尽快答复。\n处理地址：{url}"
+        users = _group_members(UnitRole.LEADER, UnitRole.REVIEWER, UnitRole.ADMIN)
+    return send_to_users(users=users, subject=f"会签超期：{request.page_title}", body=body)

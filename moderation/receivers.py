@@ -17,11 +17,11 @@ def assign_workflow_to_new_column(sender, *, instance, created, raw=False, **kwa
 
 
 def notify_on_task_submitted(sender, *, instance, user=None, **kwargs) -> None:
-    from wagtail.models import GroupApprovalTask
+    from wagtail.models import AbstractGroupApprovalTask
 
     from .notifications import notify_task_waiting
 
-    if isinstance(instance.task.specific, GroupApprovalTask):
+    if isinstance(instance.task.specific, AbstractGroupApprovalTask):
         notify_task_waiting(task_state=instance)
 
 
@@ -35,3 +35,9 @@ def notify_on_workflow_approved(sender, *, instance, user=None, **kwargs) -> Non
     from .notifications import notify_published
 
     notify_published(workflow_state=instance)
+
+
+def withdraw_requests_on_cancel(sender, *, instance, user=None, **kwargs) -> None:
+    from .services import withdraw_pending_requests
+
+    withdraw_pending_requests(page=instance.content_object, user=user)

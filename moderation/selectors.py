@@ -200,6 +200,13 @@ def confirmation_targets(*, page_id: int) -> list[str]:
     return list(ConfirmationTarget.objects.filter(page_id=page_id).order_by("unit_code").values_list("unit_code", flat=True))
 
 
+def confirmation_working_days(*, page_id: int) -> int:
+    from .models import DEFAULT_CONFIRMATION_WORKING_DAYS, ConfirmationTarget
+
+    days = ConfirmationTarget.objects.filter(page_id=page_id).values_list("working_days", flat=True).first()
+    return days or DEFAULT_CONFIRMATION_WORKING_DAYS
+
+
 def latest_requests(*, source_schema: str, page_id: int) -> dict[str, "object"]:
     """Latest request per target unit for a page (public schema)."""
     from .models import ConfirmationRequest
@@ -294,6 +301,7 @@ class DutyStatus:
     unit_name: str
     counts: dict[str, int]
     problems: list[str]
+    min_distinct_people: int = 2
 
     @property
     def ok(self) -> bool:
@@ -320,7 +328,13 @@ def duty_counts() -> dict[str, int]:
 
 def duty_status(*, unit) -> DutyStatus:
     counts = duty_counts()
-    return DutyStatus(unit_code=unit.code, unit_name=unit.name, counts=counts, problems=duty_problems(counts))
+    return DutyStatus(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        counts=counts,
+        problems=duty_problems(counts),
+        min_distinct_people=unit.min_distinct_people,
+    )
 
 
 def all_duty_statuses() -> list[DutyStatus]:

@@ -6,25 +6,30 @@ import logging
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django_tenants.utils import get_public_schema_name, schema_context
 from wagtail.log_actions import log
-from wagtail.models import GroupApprovalTask, Page, Site, TaskState, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import Page, Site, TaskState, Workflow, WorkflowPage, WorkflowState, WorkflowTask
 
 from govplatform.tasking import enqueue
+from sitepages.publishing import PublishBlocked
 from tenants.services import UnitRole
 
 from . import notifications
 from .models import (
+    DEFAULT_CONFIRMATION_WORKING_DAYS,
     ConfirmationRequest,
     ConfirmationTarget,
     CrossUnitConfirmationTask,
     PlatformWorkflow,
+    ReviewTask,
     SecrecyOverride,
     SecrecyReviewTask,
 )
+from .deadlines import add_working_days, half_time
+from .integrity import writer_ids
 from .selectors import (
     PageInspection,
     confirmation_status,
@@ -68,10 +73,10 @@ def _workflow_with_tasks(*, kind: str, tasks: list) -> Workflow:
     return workflow
 
 
-def _group_task(*, name: str, group: Group) -> GroupApprovalTask:
-    task = GroupApprovalTask.objects.filter(name=name).first()
+def _group_task(*, name: str, group: Group) -> ReviewTask:
+    task = ReviewTask.objects.filter(name=name).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=name)
+        task = ReviewTask.objects.create(name=name)
         task.groups.set([group])
     return task
 
@@ -123,6 +128,8 @@ def record_secrecy_override(*, page, revision, user, reason: str, inspection: Pa
         raise ValidationError("人工放行必须填写理由")
     if not user_can_override_secrecy(user=user):
         raise PermissionDenied("只有具备放行权限的审核员可以人工放行")
+    if user.pk in writer_ids(revision=revision):
+        raise PermissionDenied("不能对本人撰写或修改的内容人工放行，请由其他审核员处理")
     record = SecrecyOverride.objects.create(
         page_id=page.pk,
         revision=revision,
@@ -185,9 +192,9 @@ def rescan_secrecy_task(*, task_state, user) -> None:
 
 @transaction.atomic
 def override_secrecy_task(*, task_state, user, reason: str) -> SecrecyOverride:
-    """Override the findings of the page's latest revision (what the workflow will publish)."""
+    """Override the findings of the revision under review (the one the workflow will publish)."""
     page = task_state.workflow_state.content_object.specific
-    revision = page.get_latest_revision()
+    revision = task_state.revision
     inspection = inspect_page(revision.as_object())
     record = record_secrecy_override(page=page, revision=revision, user=user, reason=reason, inspection=inspection)
     task_state.revision = revision
@@ -225,9 +232,22 @@ def _snapshot(inspection: PageInspection) -> tuple[str, str]:
     return "\n".join(lines), html
 
 
+def _refuse_during_workflow(*, page, what: str) -> None:
+    state = WorkflowState.objects.active().for_instance(page).filter(status=WorkflowState.STATUS_IN_PROGRESS).first()
+    if state is not None:
+        task = state.current_task_state.task.name if state.current_task_state_id else ""
+        raise ValidationError(f"页面正在审核（当前环节：{task}），不能{what}；如需修改，请先撤回审核")
+
+
 @transaction.atomic
-def set_confirmation_targets(*, page, unit_codes: list[str], user) -> list[str]:
-    """Name the units a page concerns; requests to units no longer named are withdrawn."""
+def set_confirmation_targets(
+    *, page, unit_codes: list[str], user, working_days: int = DEFAULT_CONFIRMATION_WORKING_DAYS
+) -> list[str]:
+    """Name the units a page concerns; requests to units no longer named are withdrawn.
+
+    The units are part of what is reviewed: while a workflow runs they cannot change,
+    or removing the unit that has not confirmed yet would let the page through.
+    """
     from .selectors import other_units
 
     unit = current_unit()
@@ -237,13 +257,18 @@ def set_confirmation_targets(*, page, unit_codes: list[str], user) -> list[str]:
     if unknown:
         raise ValidationError(f"无效的会签单位：{'、'.join(unknown)}")
     current = set(confirmation_targets(page_id=page.pk))
+    if set(wanted) != current:
+        _refuse_during_workflow(page=page, what="修改会签单位")
+    if not 1 <= working_days <= 30:
+        raise ValidationError("答复期限应为 1–30 个工作日")
+    ConfirmationTarget.objects.filter(page_id=page.pk, unit_code__in=set(wanted) & current).update(working_days=working_days)
     for code in current - set(wanted):
         ConfirmationTarget.objects.filter(page_id=page.pk, unit_code=code).delete()
         for request in latest_requests(source_schema=connection.schema_name, page_id=page.pk).values():
             if request.target_unit_code == code and request.status == ConfirmationRequest.Status.PENDING:
                 withdraw_confirmation(request_id=request.pk, user=user, keep_target=False)
     for code in set(wanted) - current:
-        ConfirmationTarget.objects.create(page_id=page.pk, unit_code=code, added_by=user)
+        ConfirmationTarget.objects.create(page_id=page.pk, unit_code=code, added_by=user, working_days=working_days)
     if set(wanted) != current:
         log(instance=page, action="moderation.confirmation_targets", user=user, data={"units": wanted, "comment": "、".join(wanted)})
     return wanted
@@ -259,6 +284,8 @@ def send_confirmation_requests(*, page, revision, user, inspection: PageInspecti
     inspection = inspection or inspect_page(obj)
     text, html = _snapshot(inspection)
     latest = latest_requests(source_schema=connection.schema_name, page_id=page.pk)
+    days = dict(ConfirmationTarget.objects.filter(page_id=page.pk).values_list("unit_code", "working_days"))
+    authors = _author_identities(revision=revision, user=user)
     created: list[ConfirmationRequest] = []
     with schema_context(get_public_schema_name()):
         for code in targets:
@@ -273,8 +300,11 @@ def send_confirmation_requests(*, page, revision, user, inspection: PageInspecti
                 existing.comment = "内容已修改，自动撤回并重新发起"
                 existing.decided_at = timezone.now()
                 existing.save(update_fields=["status", "comment", "decided_at"])
+            now = timezone.now()
             created.append(
                 ConfirmationRequest.objects.create(
+                    deadline=add_working_days(start=now, days=days.get(code, DEFAULT_CONFIRMATION_WORKING_DAYS)),
+                    author_identities=authors,
                     source_schema=unit.schema_name,
                     source_unit_code=unit.code,
                     source_unit_name=unit.name,
@@ -301,6 +331,27 @@ def send_confirmation_requests(*, page, revision, user, inspection: PageInspecti
             target_schema = _schema_of(request.target_unit_code)
             enqueue("moderation.services.receive_confirmation_request", schema_name=target_schema, request_id=request.pk)
     return created
+
+
+def _author_identities(*, revision, user) -> list[dict[str, str]]:
+    from django.contrib.auth import get_user_model
+
+    ids = writer_ids(revision=revision) if revision is not None else set()
+    if user is not None and getattr(user, "pk", None):
+        ids.add(user.pk)
+    people = get_user_model().objects.filter(pk__in=ids).only("username", "email")
+    return [{"username": person.get_username(), "email": (person.email or "").strip().lower()} for person in people]
+
+
+def _is_author(*, request: ConfirmationRequest, user) -> bool:
+    """The same person may hold accounts in two units: recognise them by e-mail (or user name)."""
+    email = (getattr(user, "email", "") or "").strip().lower()
+    for author in request.author_identities or []:
+        if email and author.get("email") == email:
+            return True
+        if author.get("username") and author.get("username") == user.get_username():
+            return True
+    return False
 
 
 def _schema_of(code: str) -> str:
@@ -350,6 +401,8 @@ def decide_confirmation(*, request_id: int, user, confirmed: bool, comment: str 
             raise PermissionDenied("该会签请求不属于本单位")
         if request.status != ConfirmationRequest.Status.PENDING:
             raise ValidationError(f"该会签请求当前状态为“{request.get_status_display()}”，不能再处理")
+        if _is_author(request=request, user=user):
+            raise PermissionDenied("撰写或提交该内容的人员不能代表会签单位确认")
         request.status = ConfirmationRequest.Status.CONFIRMED if confirmed else ConfirmationRequest.Status.OBJECTED
         request.comment = comment
         request.decided_by = _display_name(user)
@@ -366,29 +419,73 @@ def decide_confirmation(*, request_id: int, user, confirmed: bool, comment: str 
     return request
 
 
+# After this many failed attempts to move the page's workflow on, the request is parked with its error.
+MAX_APPLY_ATTEMPTS = 5
+
+
+def _update_request(request_id: int, **values) -> None:
+    with schema_context(get_public_schema_name()):
+        ConfirmationRequest.objects.filter(pk=request_id).update(**values)
+
+
+def _count_apply_attempt(request_id: int) -> int:
+    from django.db.models import F
+
+    with schema_context(get_public_schema_name()):
+        ConfirmationRequest.objects.filter(pk=request_id).update(apply_attempts=F("apply_attempts") + 1)
+        return ConfirmationRequest.objects.values_list("apply_attempts", flat=True).get(pk=request_id)
+
+
+def _park_apply(*, request, page, error: str) -> None:
+    _update_request(request.pk, apply_error=error[:2000])
+    request.apply_error = error
+    logger.warning("会签结果处理失败（%s，请求 %s）：%s", request.source_schema, request.pk, error)
+    if page is not None:
+        notifications.notify_confirmation_apply_failed(page=page, request=request, error=error)
+
+
 def apply_confirmation_decision(*, request_id: int) -> None:
-    """Runs in the source unit's schema: log the answer on the page and move the workflow on."""
+    """Runs in the source unit's schema: log the answer on the page and move the workflow on.
+
+    What blocks the page (a publish check) is not a reason to try again: it is parked
+    on the request at once and the unit's reviewers are told. A database error is
+    retried by the queue, and parked after MAX_APPLY_ATTEMPTS.
+    """
     from .selectors import get_request, unit_names
 
     request = get_request(request_id=request_id)
-    if request is None:
+    if request is None or request.applied_at is not None or request.apply_error:
         return
+    attempts = _count_apply_attempt(request_id)
     page = Page.objects.filter(pk=request.page_id).first()
     if page is None:
+        _park_apply(request=request, page=None, error="页面已不存在")
         return
     page = page.specific
     target_name = unit_names([request.target_unit_code]).get(request.target_unit_code, request.target_unit_code)
     confirmed = request.status == ConfirmationRequest.Status.CONFIRMED
-    log(
-        instance=page,
-        action="moderation.confirmation_confirmed" if confirmed else "moderation.confirmation_objected",
-        user=None,
-        data={
-            "unit": target_name, "decided_by": request.decided_by, "request_id": request.pk,
-            "comment": f"{target_name}（{request.decided_by}）：{request.comment or ('确认' if confirmed else '')}",
-        },
-    )
-    sync_confirmation_tasks(page=page)
+    if attempts == 1:
+        log(
+            instance=page,
+            action="moderation.confirmation_confirmed" if confirmed else "moderation.confirmation_objected",
+            user=None,
+            data={
+                "unit": target_name, "decided_by": request.decided_by, "request_id": request.pk,
+                "comment": f"{target_name}（{request.decided_by}）：{request.comment or ('确认' if confirmed else '')}",
+            },
+        )
+    try:
+        with transaction.atomic():
+            sync_confirmation_tasks(page=page)
+    except PublishBlocked as exc:
+        _park_apply(request=request, page=page, error=str(exc))
+        return
+    except DatabaseError as exc:
+        if attempts >= MAX_APPLY_ATTEMPTS:
+            _park_apply(request=request, page=page, error=f"多次处理失败（{attempts} 次）：{exc}")
+            return
+        raise
+    _update_request(request.pk, applied_at=timezone.now())
     if not confirmed:
         notifications.notify_objection(page=page, request=request, unit_name=target_name)
 
@@ -416,6 +513,12 @@ def withdraw_confirmation(*, request_id: int, user, keep_target: bool = False) -
         request = ConfirmationRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None or unit is None or request.source_schema != unit.schema_name:
             raise PermissionDenied("只能撤回本单位发起的会签请求")
+    page = Page.objects.filter(pk=request.page_id).first()
+    if page is not None:
+        # Withdrawing the request of the one unit that has not confirmed would let the page through.
+        _refuse_during_workflow(page=page, what="撤回会签请求")
+    with schema_context(get_public_schema_name()):
+        request = ConfirmationRequest.objects.select_for_update().get(pk=request_id)
         if request.status != ConfirmationRequest.Status.PENDING:
             raise ValidationError(f"该会签请求当前状态为“{request.get_status_display()}”，不能撤回")
         request.status = ConfirmationRequest.Status.WITHDRAWN
@@ -425,7 +528,6 @@ def withdraw_confirmation(*, request_id: int, user, keep_target: bool = False) -
         request.save(update_fields=["status", "decided_by", "decided_at", "comment"])
     if not keep_target:
         ConfirmationTarget.objects.filter(page_id=request.page_id, unit_code=request.target_unit_code).delete()
-    page = Page.objects.filter(pk=request.page_id).first()
     if page is not None:
         page = page.specific
         log(
@@ -451,3 +553,77 @@ def receive_withdrawal(*, request_id: int) -> None:
             user=None,
             data={"source_unit": request.source_unit_name, "comment": f"{request.source_unit_name}撤回"},
         )
+
+
+def withdraw_pending_requests(*, page, user) -> int:
+    """The workflow was cancelled: nobody need answer for it any more (targets stay named)."""
+    pending = [
+        request
+        for request in latest_requests(source_schema=connection.schema_name, page_id=page.pk).values()
+        if request.status == ConfirmationRequest.Status.PENDING
+    ]
+    for request in pending:
+        _update_request(
+            request.pk,
+            status=ConfirmationRequest.Status.WITHDRAWN,
+            comment="发起单位撤回审核，会签请求随之撤回",
+            decided_by=_display_name(user),
+            decided_at=timezone.now(),
+        )
+        enqueue("moderation.services.receive_withdrawal", schema_name=_schema_of(request.target_unit_code), request_id=request.pk)
+    return len(pending)
+
+
+# --- 会签 deadlines -------------------------------------------------------------
+
+
+def _claim(request_id: int, field: str, now) -> bool:
+    """Mark a reminder or escalation as sent, once: concurrent checks cannot both claim it."""
+    with schema_context(get_public_schema_name()):
+        return bool(ConfirmationRequest.objects.filter(pk=request_id, **{f"{field}__isnull": True}).update(**{field: now}))
+
+
+def check_confirmation_deadlines(*, now=None) -> dict[str, int]:
+    """Runs in the public schema on a schedule: remind at half time, tell both leaders at the deadline."""
+    now = now or timezone.now()
+    reminded = escalated = 0
+    with schema_context(get_public_schema_name()):
+        pending = list(
+            ConfirmationRequest.objects.filter(
+                status=ConfirmationRequest.Status.PENDING, deadline__isnull=False, escalated_at__isnull=True
+            ).only("id", "created_at", "deadline", "reminded_at", "source_schema", "target_unit_code")
+        )
+    for request in pending:
+        if request.deadline <= now:
+            if _claim(request.pk, "escalated_at", now):
+                target_schema = _schema_of(request.target_unit_code)
+                enqueue("moderation.services.send_confirmation_overdue", schema_name=target_schema, request_id=request.pk)
+                enqueue("moderation.services.send_confirmation_overdue", schema_name=request.source_schema, request_id=request.pk)
+                escalated += 1
+        elif request.reminded_at is None and now >= half_time(start=request.created_at, deadline=request.deadline):
+            if _claim(request.pk, "reminded_at", now):
+                enqueue(
+                    "moderation.services.send_confirmation_reminder",
+                    schema_name=_schema_of(request.target_unit_code),
+                    request_id=request.pk,
+                )
+                reminded += 1
+    return {"reminded": reminded, "escalated": escalated}
+
+
+def send_confirmation_reminder(*, request_id: int) -> None:
+    """Runs in the target unit's schema."""
+    from .selectors import get_request
+
+    request = get_request(request_id=request_id)
+    if request is not None and request.status == ConfirmationRequest.Status.PENDING:
+        notifications.notify_confirmation_reminder(request=request)
+
+
+def send_confirmation_overdue(*, request_id: int) -> None:
+    """Runs in either unit's schema: that unit's 分管领导 learn the request is overdue."""
+    from .selectors import get_request
+
+    request = get_request(request_id=request_id)
+    if request is not None and request.status == ConfirmationRequest.Status.PENDING:
+        notifications.notify_confirmation_overdue(request=request, is_source=request.source_schema == connection.schema_name)

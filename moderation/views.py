@@ -166,7 +166,8 @@ class PageTargetsView(AdminView):
         context = super().get_context_data(**kwargs)
         unit = selectors.current_unit()
         targets = selectors.confirmation_targets(page_id=self.page.pk)
-        form = kwargs.get("form") or ConfirmationTargetsForm(units=self._units(), initial={"units": targets})
+        days = selectors.confirmation_working_days(page_id=self.page.pk)
+        form = kwargs.get("form") or ConfirmationTargetsForm(units=self._units(), initial={"units": targets, "working_days": days})
         latest = selectors.latest_requests(source_schema=unit.schema_name, page_id=self.page.pk)
         names = selectors.unit_names(targets)
         context.update(
@@ -181,7 +182,12 @@ class PageTargetsView(AdminView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            services.set_confirmation_targets(page=self.page, unit_codes=form.cleaned_data["units"], user=request.user)
+            services.set_confirmation_targets(
+                page=self.page,
+                unit_codes=form.cleaned_data["units"],
+                user=request.user,
+                working_days=form.cleaned_data["working_days"],
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("moderation:page_targets", self.page.pk)
@@ -250,13 +256,16 @@ class ConfirmationDetailView(AdminView):
         return context
 
     def post(self, request, *args, **kwargs):
+        withdraw = bool(request.POST.get("withdraw"))
+        if withdraw:
+            _require(self.side == "source")
+        else:
+            _require(self.side == "target" and selectors.user_can_decide_confirmations(user=request.user))
         try:
-            if request.POST.get("withdraw"):
-                _require(self.side == "source")
+            if withdraw:
                 services.withdraw_confirmation(request_id=self.confirmation.pk, user=request.user)
                 messages.success(request, "会签请求已撤回")
                 return redirect("moderation:confirmations")
-            _require(self.side == "target" and selectors.user_can_decide_confirmations(user=request.user))
             form = DecisionForm(request.POST)
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(form=form))
@@ -266,6 +275,10 @@ class ConfirmationDetailView(AdminView):
             )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+            return redirect("moderation:confirmation_detail", self.confirmation.pk)
+        except PermissionDenied as exc:
+            # The services' own refusals (e.g. the author answering for the other unit) say why.
+            messages.error(request, str(exc) or "您没有执行此操作的权限")
             return redirect("moderation:confirmation_detail", self.confirmation.pk)
         messages.success(request, "已确认" if confirmed else "已提出异议")
         return redirect("moderation:confirmations")

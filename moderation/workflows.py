@@ -4,12 +4,22 @@ from __future__ import annotations
 
 
 def publish_approved_workflow_state(workflow_state, user=None) -> None:
-    """Publish the approved page on behalf of the workflow.
+    """Publish the revision the workflow approved, never simply "the latest".
 
-    Wagtail's default publishes with the last approver's own permissions, so a
-    分管领导 (who must not publish outside the workflow) could not finish it.
-    The workflow the unit administrator configured is the authority here; the
-    platform's publish checks (secrecy review, 会签) still run in Page.publish.
+    Wagtail's default publishes `get_latest_revision()` with the last approver's own
+    permissions. Here the workflow the unit administrator configured is the
+    authority (a 分管领导 has no publish permission of their own), so the revision
+    must be the one every task approved, unchanged since, approved by people other
+    than its writers; the platform's publish checks (secrecy review, 会签) still run
+    in Page.publish. Raising rolls back the approval that finished the workflow.
     """
-    revision = workflow_state.content_object.get_latest_revision()
+    # Imported here: Wagtail imports this module while its own models are still loading.
+    from sitepages.publishing import PublishBlocked
+
+    from .integrity import approval_problems, workflow_revision
+
+    revision = workflow_revision(workflow_state=workflow_state)
+    problems = approval_problems(workflow_state=workflow_state, revision=revision)
+    if problems:
+        raise PublishBlocked(problems)
     revision.publish(user=user, skip_permission_checks=True)

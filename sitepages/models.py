@@ -19,7 +19,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .publishing import assert_publishable
+from .publishing import assert_publishable, content_revised
 
 
 class ColumnKind(models.TextChoices):
@@ -67,6 +67,11 @@ class GovPage(Page):
     def publish(self, revision, *args, **kwargs):
         assert_publishable(page=revision.as_object(), revision=revision, user=kwargs.get("user"))
         return super().publish(revision, *args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        revision = super().save_revision(*args, **kwargs)
+        content_revised.send(sender=type(self), page=self, revision=revision, user=kwargs.get("user"))
+        return revision
 
     def save(self, *args, **kwargs):
         # Code that creates a page straight into the live tree (add_child with

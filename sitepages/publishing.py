@@ -11,6 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
+from django.dispatch import Signal
+
+# Sent after a platform page saved a revision (new, or overwritten in place by the
+# editor's autosave) with `page`, `revision` and `user`: review steps that were
+# given for other content must not stand (moderation restarts the workflow).
+content_revised = Signal()
+
 
 @dataclass(frozen=True)
 class PublishProblem:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -43,6 +43,13 @@ class Unit(TenantMixin):
     icp_number = models.CharField("ICP备案号", max_length=60, blank=True)
     police_record_number = models.CharField("公安备案号", max_length=60, blank=True)
     sort_order = models.PositiveIntegerField("排序", default=100)
+    # 分工协作、分级负责: how many different people stand between writing a page and publishing it.
+    min_distinct_people = models.PositiveSmallIntegerField(
+        "发布前最少经手人数",
+        default=2,
+        validators=[MinValueValidator(2), MaxValueValidator(5)],
+        help_text="从撰写到发布至少经过的不同人员数（含作者），不少于 2",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     # Provisioning is explicit (tenants.services.provision_unit) so that the

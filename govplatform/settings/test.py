@@ -1,5 +1,7 @@
 from .base import *  # noqa: F401,F403
-from .base import Q_CLUSTER
+from govplatform.env import env_str
+
+from .base import DATABASES, Q_CLUSTER
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -12,3 +14,6 @@ STORAGES = {
 }
 ALLOWED_HOSTS = ["*"]
 LINKCHECK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1", "localhost", ".localhost", ".testserver", "testserver"]
+# Several pytest processes may share one PostgreSQL server (parallel work on one
+# machine); each names its own test database.
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_govplatform")}
