@@ -1,12 +1,13 @@
 """URLs of a unit's sub-site (any host that resolves to a unit schema)."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from sitepages import views as sitepage_views
+from tenants import media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,11 +15,7 @@ urlpatterns = [
     path("robots.txt", sitepage_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitepage_views.sitemap, name="sitemap"),
     path("feeds/", include("sitepages.feed_urls")),
+    # Only this unit's own media folder, and never its documents (tenants/media.py).
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media.serve_media, name="unit_media"),
+    path("", include(wagtail_urls)),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-urlpatterns += [path("", include(wagtail_urls))]

@@ -1,6 +1,8 @@
 from django import forms
 
+from .hosts import unit_hostname
 from .models import Unit, UnitType, code_validator
+from .services import DomainRefused, check_unit_domain
 
 
 class ProvisionForm(forms.Form):
@@ -9,11 +11,19 @@ class ProvisionForm(forms.Form):
     full_name = forms.CharField(label="单位全称", max_length=120, required=False)
     unit_type = forms.ChoiceField(label="单位类型", choices=[c for c in UnitType.choices if c[0] not in (UnitType.PORTAL, UnitType.TEMPLATE)])
     extra_domain = forms.CharField(label="附加域名", max_length=253, required=False, help_text="可选，如 drc.zhuhai.gov.cn")
+    extra_domain_external = forms.BooleanField(
+        label="外部域名", required=False,
+        help_text="附加域名不在门户域名之下（如单位原有的独立域名）时勾选；门户和其他单位的域名一律不能使用",
+    )
 
     def clean_code(self):
         code = self.cleaned_data["code"]
         if Unit.objects.filter(code=code).exists():
             raise forms.ValidationError("该单位代码已被使用")
+        try:
+            check_unit_domain(unit_hostname(code))
+        except DomainRefused as exc:
+            raise forms.ValidationError(f"子站{exc.message}") from exc
         return code
 
     def clean_name(self):
@@ -21,3 +31,13 @@ class ProvisionForm(forms.Form):
         if Unit.objects.filter(name=name).exists():
             raise forms.ValidationError("该单位已存在")
         return name
+
+    def clean(self):
+        cleaned_data = super().clean()
+        raw = cleaned_data.get("extra_domain", "")
+        if raw:
+            try:
+                cleaned_data["extra_domain"] = check_unit_domain(raw, external=cleaned_data.get("extra_domain_external", False))
+            except DomainRefused as exc:
+                self.add_error("extra_domain", exc.message)
+        return cleaned_data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +64,68 @@ class ProvisioningError(Exception):
     pass
 
 
+class DomainRefused(ProvisioningError):
+    """A host name a unit may not have; `message` is shown on the form field."""
+
+    def __init__(self, hostname: str, message: str):
+        self.hostname = hostname
+        self.message = message
+        super().__init__(message)
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_hostname(raw: str) -> str:
+    return raw.strip().lower().rstrip(".")
+
+
+def portal_hostnames() -> set[str]:
+    """The portal's own host names: PORTAL_DOMAIN, www.PORTAL_DOMAIN and the portal's Domain rows."""
+    names = {settings.PORTAL_DOMAIN.lower(), f"www.{settings.PORTAL_DOMAIN.lower()}"}
+    names.update(Domain.objects.filter(tenant__schema_name="public").values_list("domain", flat=True))
+    return names
+
+
+def is_portal_subdomain(hostname: str) -> bool:
+    """`<x>.PORTAL_DOMAIN`, one label below the portal's domain."""
+    suffix = f".{settings.PORTAL_DOMAIN.lower()}"
+    return hostname.endswith(suffix) and "." not in hostname[: -len(suffix)] and len(hostname) > len(suffix)
+
+
+def check_unit_domain(raw: str, *, unit: Unit | None = None, external: bool = False) -> str:
+    """The normalised host name, or DomainRefused when `unit` may not have it.
+
+    Refused: a malformed name; the portal's names; a name of another unit (a
+    domain is never moved from one unit to another); and, unless `external`
+    (the form's 外部域名), anything that is not `<x>.PORTAL_DOMAIN`.
+    """
+    hostname = normalise_hostname(raw)
+    labels = hostname.split(".")
+    if not hostname or len(hostname) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise DomainRefused(
+            hostname or raw,
+            f"域名「{raw.strip()}」格式不正确：只能由字母、数字、连字符和点组成，不含协议、端口或路径",
+        )
+    if hostname in portal_hostnames():
+        raise DomainRefused(hostname, f"域名「{hostname}」是市政府门户的域名，不能分配给单位")
+    owner = Domain.objects.filter(domain=hostname).select_related("tenant").first()
+    if owner is not None and (unit is None or unit.pk is None or owner.tenant_id != unit.pk):
+        if owner.tenant.schema_name == "public":
+            raise DomainRefused(hostname, f"域名「{hostname}」是市政府门户的域名，不能分配给单位")
+        raise DomainRefused(
+            hostname,
+            f"域名「{hostname}」已属于单位「{owner.tenant.name}」（{owner.tenant.code}），不能转给其他单位",
+        )
+    if not external and not is_portal_subdomain(hostname):
+        raise DomainRefused(
+            hostname,
+            f"域名「{hostname}」不在门户域名 {settings.PORTAL_DOMAIN} 之下（应为 <名称>.{settings.PORTAL_DOMAIN}）；"
+            f"确为单位自有的外部域名时，请勾选“外部域名”（命令行用 --external-domain）",
+        )
+    return hostname
+
+
 @dataclass
 class ProvisionResult:
     unit: Unit
@@ -120,6 +183,7 @@ def provision_unit(
     full_name: str = "",
     unit_type: str = UnitType.DEPARTMENT,
     extra_domains: tuple[str, ...] = (),
+    external_domains: tuple[str, ...] = (),
     admin_username: str = "",
     admin_password: str = "",
     clone: bool = True,
@@ -129,6 +193,8 @@ def provision_unit(
     """Create a unit's schema, domain, Wagtail site, groups and first administrator.
 
     Re-provisioning an existing, complete unit changes nothing and says so.
+    `extra_domains` must be `<x>.PORTAL_DOMAIN`; `external_domains` may be any
+    host name. Neither may be the portal's or another unit's (DomainRefused).
     `clone=False` takes the slow path (running every migration), kept for the
     benchmark and for the test that both paths produce the same schema.
     """
@@ -158,11 +224,21 @@ def provision_unit(
     for key, value in profile.items():
         setattr(unit, key, value)
     unit.full_clean(exclude=["schema_name"])
-    hostnames = [unit_hostname(code), *extra_domains]
+    # Checked before anything is created, and again (atomically) when the rows are written.
+    hostnames = [check_unit_domain(unit_hostname(code), unit=existing)]
+    for raw, external in [*((d, False) for d in extra_domains), *((d, True) for d in external_domains)]:
+        hostname = check_unit_domain(raw, unit=existing, external=external)
+        if hostname not in hostnames:
+            hostnames.append(hostname)
 
     def build() -> None:
         for index, hostname in enumerate(hostnames):
-            Domain.objects.update_or_create(domain=hostname, defaults={"tenant": unit, "is_primary": index == 0})
+            domain, created = Domain.objects.get_or_create(domain=hostname, defaults={"tenant": unit, "is_primary": index == 0})
+            if not created and domain.tenant_id != unit.pk:
+                raise DomainRefused(hostname, f"域名「{hostname}」已属于其他单位，不能转给其他单位")
+            if not created and domain.is_primary != (index == 0):
+                domain.is_primary = index == 0
+                domain.save(update_fields=["is_primary"])
         with foreign_schema_context(unit.schema_name):
             _bootstrap_wagtail(unit=unit, hostname=hostnames[0])
             _create_groups()

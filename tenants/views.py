@@ -13,7 +13,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from .forms import ProvisionForm
 from .hosts import unit_base_url
 from .models import Unit
-from .services import ProvisioningError, provision_unit
+from .services import DomainRefused, ProvisioningError, provision_unit
 
 
 class InformationCentreMixin:
@@ -44,11 +44,19 @@ class ProvisionView(InformationCentreMixin, WagtailAdminTemplateMixin, FormView)
 
     def form_valid(self, form):
         data = form.cleaned_data
+        domains = (data["extra_domain"],) if data["extra_domain"] else ()
+        external = data.get("extra_domain_external", False)
         try:
             result = provision_unit(
                 code=data["code"], name=data["name"], full_name=data["full_name"], unit_type=data["unit_type"],
-                extra_domains=(data["extra_domain"],) if data["extra_domain"] else (),
+                extra_domains=() if external else domains,
+                external_domains=domains if external else (),
             )
+        except DomainRefused as exc:
+            # Taken between the form's check and the write: say so on the field.
+            field = "extra_domain" if exc.hostname in domains else "code"
+            form.add_error(field, exc.message)
+            return self.form_invalid(form)
         except ProvisioningError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)

@@ -149,3 +149,23 @@ def test_content_type_ids_are_the_same_in_every_schema(unit_a, unit_b):
     assert ("sitepages", "newspage") in {(app, model) for _id, app, model in public}
     assert content_types(unit_a.schema_name) == public
     assert content_types(unit_b.schema_name) == public
+
+
+def test_media_of_one_unit_is_served_on_no_other_host(client, unit_a, unit_b, settings, tmp_path):
+    """`/media/<schema>/…` is answered only on that schema's own host, the portal's included."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = {**settings.STORAGES}  # rebuild the default storage for the new root
+    for schema in (unit_a.schema_name, unit_b.schema_name, "public"):
+        folder = tmp_path / schema / "images"
+        folder.mkdir(parents=True)
+        (folder / "probe.png").write_bytes(b"\x89PNG " + schema.encode())
+    hosts = {unit_a.schema_name: "ta.localhost", unit_b.schema_name: "tb.localhost", "public": "localhost"}
+    for owner, own_host in hosts.items():
+        path = f"/media/{owner}/images/probe.png"
+        for schema, host in hosts.items():
+            response = client.get(path, HTTP_HOST=host)
+            connection.set_schema_to_public()
+            expected = 200 if host == own_host else 404
+            assert response.status_code == expected, (path, host)
+            if expected == 200:
+                assert b"".join(response.streaming_content) == b"\x89PNG " + owner.encode()

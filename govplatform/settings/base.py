@@ -154,6 +154,12 @@ STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Nothing serves MEDIA_ROOT as a whole: /media/<schema>/… answers only on that
+# unit's host (tenants.media), documents only through Wagtail's serve view.
+# In production nginx sends the bytes: with a prefix set, both views answer with
+# X-Accel-Redirect to that `internal` location (deploy/nginx.conf).
+MEDIA_X_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_X_ACCEL_REDIRECT_PREFIX", "")
+SENDFILE_BACKEND = "tenants.media"
 
 # --- cache ----------------------------------------------------------------
 # Every alias Wagtail uses gets the schema in its keys: Wagtail caches site root
@@ -178,7 +184,16 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "search.wagtail_backend.ChineseDatabaseSearchBackend"},
 }
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "csv", "zip", "ofd", "wps"]
+# Documents are served by Wagtail's view only (collection privacy, and
+# sitepages.wagtail_hooks: only what a live public page uses, or to the unit's
+# staff). Files that a live page or a page under review uses cannot be replaced.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "sitepages.attachments.FrozenFileDocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "sitepages.attachments.FrozenFileImageForm"
 WAGTAIL_WORKFLOW_ENABLED = True
+# Approvals count only for the revision they were given for: content saved during a
+# workflow is reviewed again from the first task (moderation.integrity).
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # The last approver (often 分管领导) has no publish permission of their own;
 # the workflow publishes on the unit's behalf, and the publish checks still run.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "moderation.workflows.publish_approved_workflow_state"
@@ -215,6 +230,11 @@ ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "govportal")
 # "cjk" (built in), "smartcn" or "ik" (plugins installed on every node).
 ELASTICSEARCH_ANALYZER = env_str("ELASTICSEARCH_ANALYZER", "cjk")
+# A page the portal index keeps refusing is parked (shown to the information
+# centre with 重试) after this many attempts; the others go on meanwhile.
+PORTAL_OUTBOX_MAX_ATTEMPTS = env_int("PORTAL_OUTBOX_MAX_ATTEMPTS", 5)
+# The centre's superusers are e-mailed (once per episode) when an outbox entry is older than this.
+PORTAL_OUTBOX_ALERT_MINUTES = env_int("PORTAL_OUTBOX_ALERT_MINUTES", 5)
 
 # --- oversight --------------------------------------------------------------
 # Hosts the link checker may reach even though they resolve to private or

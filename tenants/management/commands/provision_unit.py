@@ -12,7 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("name", help="单位简称，如 市发展改革局")
         parser.add_argument("--full-name", default="")
         parser.add_argument("--type", default=UnitType.DEPARTMENT, choices=UnitType.values)
-        parser.add_argument("--domain", action="append", default=[], help="附加域名，可多次指定")
+        parser.add_argument("--domain", action="append", default=[], help="附加域名（<名称>.门户域名），可多次指定")
+        parser.add_argument(
+            "--external-domain", action="append", default=[], help="不在门户域名之下的单位自有域名，可多次指定"
+        )
         parser.add_argument("--admin-username", default="")
         parser.add_argument("--admin-password", default="")
         parser.add_argument("--migrate", action="store_true", help="逐个执行迁移而不是从模板克隆（较慢）")
@@ -25,6 +28,7 @@ class Command(BaseCommand):
                 full_name=options["full_name"],
                 unit_type=options["type"],
                 extra_domains=tuple(options["domain"]),
+                external_domains=tuple(options["external_domain"]),
                 admin_username=options["admin_username"],
                 admin_password=options["admin_password"],
                 clone=not options["migrate"],
