@@ -29,6 +29,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from govplatform.exports import escape_formula, unescape_formula
+
 __all__ = [
     "COLUMN_NAMES",
     "PAGE_TYPES",
@@ -99,9 +101,6 @@ _JUNCTIONS: dict[tuple[bool, bool], str] = {
 _CATEGORY_SEPARATORS = "；;、"
 _OPENING_BRACKETS = "(（[［【〔《"
 _CLOSING_BRACKETS = ")）]］】〕》"
-# Spreadsheet programs run a cell starting with these as a formula; the CSV
-# writer neutralises them with a leading apostrophe, as Excel itself does.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@")
 
 
 class TableFormatError(ValueError):
@@ -714,18 +713,6 @@ def _decode(data: bytes) -> str:
             ) from utf8_error
 
 
-def _unescape_formula(value: str) -> str:
-    if value.startswith("'") and value[1:2] in _FORMULA_TRIGGERS:
-        return value[1:]
-    return value
-
-
-def _escape_formula(value: str) -> str:
-    if value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def _rows_from_records(
     records: Iterable[tuple[int, Sequence[str]]],
     *,
@@ -751,7 +738,7 @@ def _rows_from_records(
                 reason=f"该行有{len(cells)}列，应为{len(SPREADSHEET_HEADER)}列",
             )
         cells += [""] * (len(SPREADSHEET_HEADER) - len(cells))
-        cells = [_unescape_formula(cell) for cell in cells]
+        cells = [unescape_formula(cell) for cell in cells]
         unit = normalise_cell_text(cells[0])
         values = [normalise_cell_text(cell) for cell in cells[1:-1]]
         categories = split_categories(cells[-1])
@@ -870,7 +857,7 @@ def rows_to_csv(rows: Iterable[RequirementRow]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(SPREADSHEET_HEADER)
     for row in rows:
-        writer.writerow([_escape_formula(cell) for cell in _spreadsheet_cells(row)])
+        writer.writerow([escape_formula(cell) for cell in _spreadsheet_cells(row)])
     return buffer.getvalue()
 
 

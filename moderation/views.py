@@ -16,6 +16,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 
+from govplatform.exports import escape_formula
 from sitepages.publishing import problems_for
 
 from . import selectors, services
@@ -316,7 +317,7 @@ def _export_response(*, rows: list[list[str]], fmt: str, filename: str) -> HttpR
         buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(selectors.AUDIT_HEADERS)
-        writer.writerows(rows)
+        writer.writerows([escape_formula(str(cell)) for cell in row] for row in rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
@@ -326,8 +327,11 @@ def _export_response(*, rows: list[list[str]], fmt: str, filename: str) -> HttpR
     sheet = workbook.active
     sheet.title = "审计日志"
     sheet.append(selectors.AUDIT_HEADERS)
-    for row in rows:
-        sheet.append(row)
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column, value=escape_formula(str(value)))
+            # openpyxl would store a string starting with "=" as a formula: these are texts.
+            cell.data_type = "s"
     output = io.BytesIO()
     workbook.save(output)
     response = HttpResponse(
