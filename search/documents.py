@@ -21,6 +21,10 @@ def page_type_labels() -> dict[str, str]:
 
 
 OVERVIEW_KEY = "overview"
+# Body text indexed per page. Beyond it the words are not searchable and no
+# snippet could show them; Elasticsearch refuses to highlight past 1,000,000
+# characters, and every hit would carry the whole body to the web node.
+MAX_BODY_CHARS = 900_000
 
 
 def _indexable_models() -> tuple[type[Page], ...]:
@@ -75,6 +79,10 @@ class UnitDocumentBuilder:
         body = page.body_text
         if isinstance(page, ServiceGuidePage):
             body = "\n".join([body, *(f"{label}：{value}" for label, value in page.guide_rows()[1:] if value)])
+        notes = []
+        if len(body) > MAX_BODY_CHARS:
+            notes.append(f"正文共 {len(body)} 字，只索引前 {MAX_BODY_CHARS} 字")
+            body = body[:MAX_BODY_CHARS]
         publish_date = getattr(page, "publish_date", None) or (
             page.first_published_at.date() if page.first_published_at else None
         )
@@ -101,6 +109,7 @@ class UnitDocumentBuilder:
             subject_words=getattr(page, "subject_words", ""),
             index_number=getattr(page, "index_number", ""),
             validity=validity,
+            truncation_note="；".join(notes),
         )
 
 

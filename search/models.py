@@ -18,11 +18,19 @@ class OutboxAction(models.TextChoices):
     DELETE = "delete", "移出索引"
 
 
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    PARKED = "parked", "已搁置"
+
+
 class OutboxEntry(models.Model):
     """A page whose index entry must be brought in line with the unit's database.
 
     The drain re-reads the page whatever the action says, so the newest state
-    always wins and entries may be processed in any order or more than once.
+    always wins and entries may be processed in any order or more than once;
+    the action only decides the order (removals first). An entry whose
+    document the index keeps refusing is parked after
+    PORTAL_OUTBOX_MAX_ATTEMPTS, and waits for the information centre's 重试.
     """
 
     schema_name = models.CharField("单位模式", max_length=63)
@@ -32,6 +40,8 @@ class OutboxEntry(models.Model):
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
     last_error = models.TextField("最近错误", blank=True)
+    status = models.CharField("状态", max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    parked_at = models.DateTimeField("搁置时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "索引待办"
@@ -40,10 +50,39 @@ class OutboxEntry(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at", "id"], name="outbox_due_idx"),
             models.Index(fields=["schema_name", "page_id"], name="outbox_page_idx"),
+            models.Index(fields=["status", "action", "id"], name="outbox_queue_idx"),
+            models.Index(fields=["created_at"], name="outbox_age_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.schema_name}:{self.page_id} {self.action}"
+
+
+class OutboxAlert(models.Model):
+    """One episode of a backlog: some outbox entry older than PORTAL_OUTBOX_ALERT_MINUTES.
+
+    Opened (and mailed) once when the check first finds such an entry, closed
+    when it finds none; at most one is open at a time.
+    """
+
+    kind = models.CharField("类型", max_length=20, default="stale_outbox", editable=False)
+    opened_at = models.DateTimeField("发现时间")
+    closed_at = models.DateTimeField("恢复时间", null=True, blank=True)
+    oldest_created_at = models.DateTimeField("最早待办创建时间")
+    pending = models.PositiveIntegerField("待处理条数", default=0)
+    parked = models.PositiveIntegerField("已搁置条数", default=0)
+    notified = models.PositiveIntegerField("已通知人数", default=0)
+
+    class Meta:
+        verbose_name = "索引积压告警"
+        verbose_name_plural = "索引积压告警"
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(closed_at__isnull=True), name="outbox_one_open_alert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"索引积压 {self.opened_at:%Y-%m-%d %H:%M}"
 
 
 class PortalDocument(models.Model):
@@ -75,6 +114,10 @@ class PortalDocument(models.Model):
     subject_words = models.CharField("主题词", max_length=200, blank=True)
     index_number = models.CharField("索引号", max_length=60, blank=True)
     validity = models.CharField("有效性", max_length=20, blank=True)
+    # Set when PostgreSQL's or Elasticsearch's limits made indexing leave part
+    # of the page out (search.segmentation, search.documents); the note says what.
+    truncated = models.BooleanField("已截断", default=False)
+    truncation_note = models.TextField("截断说明", blank=True)
     indexed_at = models.DateTimeField("索引时间", auto_now=True)
 
     class Meta:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Mapping
 
+from django.conf import settings
+from django.db import DatabaseError
+from django.db.models import Count, Min, Q
+from django_tenants.utils import schema_context, schema_exists
+from wagtail.models import Page
+
+from tenants.hosts import unit_base_url
+from tenants.models import Unit
+
 from .backends import get_backend
 from .backends.base import MAX_PAGE, MAX_QUERY_LENGTH, Hit, Order, SearchQuery, SearchResult
+from .models import OutboxAlert, OutboxEntry, OutboxStatus, PortalDocument
 from .segmentation import query_terms
 
 PER_PAGE = 10
@@ -66,3 +77,83 @@ def search_documents(*, query: SearchQuery) -> SearchResult:
 def latest_documents(*, page_type: str = "", limit: int = 8) -> list[Hit]:
     query = SearchQuery(page_type=page_type, order=Order.DATE, per_page=limit, with_facets=False)
     return get_backend().search(query).hits
+
+
+# --- the outbox, for the information centre's admin -----------------------------
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    entry: OutboxEntry
+    unit_name: str
+    page_title: str
+    edit_url: str
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    pending: int
+    waiting_with_error: int
+    parked: int
+    oldest_created_at: dt.datetime | None
+    alert: OutboxAlert | None
+    alert_minutes: int
+
+
+def _outbox_rows(entries: list[OutboxEntry]) -> list[OutboxRow]:
+    """Entries with their unit's name and the page's title, read once per unit schema."""
+    schemas = {entry.schema_name for entry in entries}
+    units = {unit.schema_name: unit for unit in Unit.objects.filter(schema_name__in=schemas).prefetch_related("domains")}
+    titles: dict[tuple[str, int], str] = {}
+    for schema in schemas:
+        if schema not in units or not schema_exists(schema):
+            continue
+        ids = [entry.page_id for entry in entries if entry.schema_name == schema]
+        try:
+            with schema_context(schema):
+                titles.update({(schema, pk): title for pk, title in Page.objects.filter(id__in=ids).values_list("id", "title")})
+        except DatabaseError:
+            continue
+    rows = []
+    for entry in entries:
+        unit = units.get(entry.schema_name)
+        title = titles.get((entry.schema_name, entry.page_id), "")
+        edit_url = f"{unit_base_url(unit)}/admin/pages/{entry.page_id}/edit/" if unit is not None and title else ""
+        rows.append(
+            OutboxRow(
+                entry=entry, unit_name=unit.name if unit else entry.schema_name,
+                page_title=title or f"页面 {entry.page_id}（已不存在）", edit_url=edit_url,
+            )
+        )
+    return rows
+
+
+def parked_outbox_rows(*, limit: int = 500) -> list[OutboxRow]:
+    return _outbox_rows(list(OutboxEntry.objects.filter(status=OutboxStatus.PARKED).order_by("-parked_at", "-id")[:limit]))
+
+
+def failing_outbox_rows(*, limit: int = 100) -> list[OutboxRow]:
+    """Entries waiting for a retry after a failed write (not parked yet)."""
+    failing = OutboxEntry.objects.filter(status=OutboxStatus.PENDING, attempts__gt=0).order_by("id")[:limit]
+    return _outbox_rows(list(failing))
+
+
+def outbox_summary() -> OutboxSummary:
+    figures = OutboxEntry.objects.aggregate(
+        pending=Count("id", filter=Q(status=OutboxStatus.PENDING)),
+        waiting=Count("id", filter=Q(status=OutboxStatus.PENDING, attempts__gt=0)),
+        parked=Count("id", filter=Q(status=OutboxStatus.PARKED)),
+        oldest=Min("created_at"),
+    )
+    return OutboxSummary(
+        pending=figures["pending"], waiting_with_error=figures["waiting"], parked=figures["parked"],
+        oldest_created_at=figures["oldest"], alert=OutboxAlert.objects.filter(closed_at__isnull=True).first(),
+        alert_minutes=int(getattr(settings, "PORTAL_OUTBOX_ALERT_MINUTES", 5)),
+    )
+
+
+def truncated_documents(*, limit: int = 50):
+    """Index rows that PostgreSQL's or Elasticsearch's limits cut (PostgreSQL index only)."""
+    return PortalDocument.objects.filter(truncated=True).only(
+        "key", "unit_name", "title", "url", "truncation_note", "indexed_at"
+    ).order_by("-indexed_at")[:limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models.signals import post_save
 from wagtail.models import Page
 
 from . import services
@@ -32,5 +33,8 @@ def page_moved(sender, instance, **kwargs) -> None:
     services.record_subtree_changes(page_id=instance.id, action=OutboxAction.UPSERT)
 
 
-def view_restriction_changed(sender, instance, **kwargs) -> None:
-    services.record_subtree_changes(page_id=instance.page_id, action=OutboxAction.UPSERT)
+def view_restriction_changed(sender, instance, signal=None, **kwargs) -> None:
+    # A restriction added or changed hides the subtree: queued as removals,
+    # which the drain writes before any upsert. Lifting one may publish it again.
+    action = OutboxAction.DELETE if signal is post_save else OutboxAction.UPSERT
+    services.record_subtree_changes(page_id=instance.page_id, action=action)

@@ -11,3 +11,9 @@ def drain_outbox() -> str:
     # The minute schedule calls this without govplatform.tasking's schema wrapper.
     with schema_context("public"):
         return str(services.drain_outbox())
+
+
+def check_outbox_backlog() -> str:
+    with schema_context("public"):
+        alert = services.check_outbox_backlog()
+    return "无积压" if alert is None else f"积压：待处理 {alert.pending} 条，已搁置 {alert.parked} 条"

@@ -66,6 +66,7 @@ SHARED_APPS = [
     "oversight",
     "moderation",
     "portal",
+    "scheduling",
     "django_q",
     *DJANGO_APPS,
     *WAGTAIL_APPS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .base import PortalSearchBackend, SearchBackendError  # noqa: F401
+from .base import DocumentRejected, PortalSearchBackend, SearchBackendError  # noqa: F401
 
 
 def get_backend() -> PortalSearchBackend:

@@ -16,6 +16,14 @@ class SearchBackendError(Exception):
     """The index could not be reached or refused a write; the outbox retries later."""
 
 
+class DocumentRejected(SearchBackendError):
+    """The index refused the document itself (its data, not the connection).
+
+    Retrying the same content fails the same way, so the outbox counts these
+    attempts and parks the entry after PORTAL_OUTBOX_MAX_ATTEMPTS.
+    """
+
+
 class Order:
     RELEVANCE = "relevance"
     DATE = "date"
@@ -47,6 +55,8 @@ class PortalDoc:
     subject_words: str = ""
     index_number: str = ""
     validity: str = ""
+    # What document building left out (search.documents), for the index row.
+    truncation_note: str = ""
 
     @property
     def key(self) -> str:
@@ -143,6 +153,14 @@ class PortalSearchBackend(ABC):
     name: ClassVar[str]
     # Errors after which a write is worth retrying later (connection lost, cluster busy).
     transient_errors: ClassVar[tuple[type[Exception], ...]] = (SearchBackendError,)
+    # Errors that mean the document itself was refused; every backend raises
+    # DocumentRejected for those, translated from its driver's own errors.
+    document_errors: ClassVar[tuple[type[Exception], ...]] = (DocumentRejected,)
+
+    @property
+    def write_errors(self) -> tuple[type[Exception], ...]:
+        """Everything a write may raise that holds back only the documents written."""
+        return (*self.document_errors, *self.transient_errors)
 
     @abstractmethod
     def upsert(self, docs: Iterable[PortalDoc]) -> int: ...

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.dsl import Index, Q, Search
-from elasticsearch.dsl.field import Date, Integer, Keyword, Text
+from elasticsearch.dsl.field import Boolean, Date, Integer, Keyword, Text
 from elasticsearch.helpers import BulkIndexError, bulk, scan
 
 from search.documents import page_type_labels
@@ -25,7 +25,8 @@ from search.highlight import highlight, snippet
 from search.segmentation import highlight_terms
 
 from .base import (
-    FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchBackendError, SearchQuery, SearchResult, metadata_of,
+    DocumentRejected, FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchBackendError, SearchQuery,
+    SearchResult, metadata_of,
 )
 
 INDEX_VERSION = 1
@@ -36,6 +37,13 @@ ANALYZERS = {
     "smartcn": ("smartcn", "smartcn"),
     "ik": ("ik_max_word", "ik_smart"),
 }
+# Item statuses of a bulk response worth retrying later (the cluster was busy
+# or failing); any other refusal is about the document itself.
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Fields added to the mapping after INDEX_VERSION 1 indices were created: an
+# additive mapping update, made once per process on the aliased index.
+_ADDED_FIELDS = {"truncated": {"type": "boolean"}, "truncation_note": {"type": "keyword", "index": False, "doc_values": False}}
+_mapping_updated: set[tuple[str, str]] = set()
 _TEXT_FIELDS = {"title": 10.0, "doc_number": 4.0, "subject_words": 3.0, "issuing_body": 2.0, "index_number": 2.0, "summary": 1.5, "body": 1.0}
 
 
@@ -52,6 +60,7 @@ class ElasticsearchBackend(PortalSearchBackend):
         if analyzer not in ANALYZERS:
             raise SearchBackendError(f"不支持的 Elasticsearch 分词器：{analyzer}（可选 {', '.join(ANALYZERS)}）")
         self.client = _client(url)
+        self.settings_key = url
         self.alias = index
         self.analyzer = analyzer
         # Tests ask for "wait_for" so that a write is searchable when upsert returns.
@@ -84,6 +93,7 @@ class ElasticsearchBackend(PortalSearchBackend):
             "title": Text(**text, fields={"raw": Keyword()}), "summary": Text(**text), "body": Text(**text),
             "doc_number": Text(**text, fields={"raw": Keyword()}), "issuing_body": Text(**text), "subject_words": Text(**text),
             "index_number": Text(**text, fields={"raw": Keyword()}), "validity": Keyword(),
+            "truncated": Boolean(), "truncation_note": Keyword(index=False, doc_values=False),
         }
         for field_name, field in mapping.items():
             index.get_or_create_mapping().field(field_name, field)
@@ -107,6 +117,9 @@ class ElasticsearchBackend(PortalSearchBackend):
         if not self.client.indices.exists_alias(name=self.alias):
             name = self._new_index()
             self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias, "is_write_index": True}}])
+        elif (self.settings_key, self.alias) not in _mapping_updated:
+            self.client.indices.put_mapping(index=self.alias, properties=_ADDED_FIELDS)
+        _mapping_updated.add((self.settings_key, self.alias))
 
     def _aliased_indices(self) -> list[str]:
         try:
@@ -117,15 +130,34 @@ class ElasticsearchBackend(PortalSearchBackend):
     # --- writes ---------------------------------------------------------------
 
     def _bulk(self, actions: Iterable[dict[str, Any]], *, ignore_status: tuple[int, ...] = ()) -> int:
+        """helpers.bulk, its errors as DocumentRejected (the documents were refused) or SearchBackendError (retry)."""
         try:
             ok, _ = bulk(self.client, actions, refresh=self.refresh, ignore_status=ignore_status, chunk_size=500)
         except BulkIndexError as error:
-            raise SearchBackendError(f"Elasticsearch 批量写入失败：{len(error.errors)} 条") from error
+            items = [next(iter(item.values()), {}) for item in error.errors]
+            statuses = {item.get("status", 500) for item in items}
+            # Only the error's type and reason: the item also carries the whole document.
+            first = items[0].get("error", {}) if items else {}
+            reason = first.get("reason", "") if isinstance(first, dict) else str(first)
+            kind = first.get("type", "") if isinstance(first, dict) else ""
+            message = f"Elasticsearch 拒绝写入 {len(items)} 条（HTTP {'/'.join(map(str, sorted(statuses)))} {kind}：{reason[:500]}）"
+            if statuses <= _RETRY_STATUSES:
+                raise SearchBackendError(message) from error
+            raise DocumentRejected(message) from error
+        except ApiError as error:
+            message = f"Elasticsearch 拒绝批量请求（HTTP {error.status_code}）：{str(error)[:500]}"
+            if error.status_code in (400, 413):
+                # A malformed or too large request: the documents in it.
+                raise DocumentRejected(message) from error
+            raise SearchBackendError(message) from error
+        except TransportError as error:
+            raise SearchBackendError(f"无法连接 Elasticsearch：{error}") from error
         return ok
 
     @staticmethod
     def _source(doc: PortalDoc) -> dict[str, Any]:
         source = doc.as_dict()
+        source["truncated"] = bool(doc.truncation_note)
         for name in ("publish_date", "written_date", "published_at"):
             source[name] = source[name].isoformat() if source[name] else None
         return source

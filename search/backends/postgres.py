@@ -31,14 +31,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Sequence
 
+import psycopg2
 from django.db import DatabaseError, connection, transaction
 from psycopg2.extras import execute_values
 
 from search.highlight import highlight, snippet
 from search.models import PortalDocument, PortalFacetCell, PortalMatch
-from search.segmentation import highlight_terms, tsquery_text, tsvector_literal
+from search.segmentation import build_tsvector, highlight_terms, tsquery_text
 
-from .base import FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchQuery, SearchResult, metadata_of
+from .base import (
+    DocumentRejected, FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchQuery, SearchResult, metadata_of,
+)
 
 TABLE = PortalDocument._meta.db_table
 MATCHES = PortalMatch._meta.db_table
@@ -48,7 +51,7 @@ INDEX_TABLES = (TABLE, MATCHES, CELLS)
 _COLUMNS = (
     "key", "schema_name", "page_id", "unit_code", "unit_name", "column_path", "column_title", "page_type",
     "categories", "publish_date", "written_date", "year", "published_at", "url", "title", "summary", "body",
-    "doc_number", "issuing_body", "subject_words", "index_number", "validity",
+    "doc_number", "issuing_body", "subject_words", "index_number", "validity", "truncated", "truncation_note",
 )
 _UPSERT = (
     f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, indexed_at) VALUES %s "
@@ -81,6 +84,35 @@ _MATCHED = "key, publish_date, published_at, search_vector"
 _TOO_FEW_TITLE_MATCHES = "(SELECT count(*) FROM t) < %(candidates)s"
 
 
+# SQLSTATE classes and codes that mean PostgreSQL refused the data written,
+# not the connection or the schema: data exceptions (a value too long for its
+# column, bad encoding), integrity violations, program limits (a lexeme or a
+# tsvector too long) and a malformed tsvector literal.
+_REJECTED_CLASSES = ("22", "23", "54")
+_REJECTED_CODES = ("42601",)
+
+
+def _rejected(error: DatabaseError) -> bool:
+    cause = error.__cause__
+    code = getattr(cause, "pgcode", None) or ""
+    return isinstance(cause, psycopg2.Error) and (code[:2] in _REJECTED_CLASSES or code in _REJECTED_CODES)
+
+
+def _execute_values(cursor, sql: str, rows: list[tuple[Any, ...]], template: str | None = None) -> None:
+    """execute_values on the raw psycopg2 cursor, its errors turned into Django's and refusals into DocumentRejected.
+
+    The raw cursor bypasses Django's error wrapping: without it a psycopg2
+    error is no DatabaseError and escapes every handler of the outbox.
+    """
+    try:
+        with connection.wrap_database_errors:
+            execute_values(cursor.cursor, sql, rows, template=template, page_size=BATCH)
+    except DatabaseError as error:
+        if _rejected(error):
+            raise DocumentRejected(f"{type(error.__cause__).__name__}: {error}".strip()) from error
+        raise
+
+
 def facet_cell_id(unit_code: str, unit_name: str, page_type: str, year: int | None, categories: Sequence[str]) -> int:
     """The id of a facet cell: the first 8 bytes of the MD5 of its values (migration 0004 computes it in SQL)."""
     text = "\x1f".join((unit_code, unit_name, page_type, "" if year is None else str(year), "\x1e".join(categories)))
@@ -92,24 +124,26 @@ def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
     documents, matches, cells = [], [], {}
     for doc in docs:
         values = doc.as_dict()
-        documents.append(tuple(values[c] for c in _COLUMNS))
         facets = (doc.unit_code, doc.unit_name, doc.page_type, doc.year, tuple(doc.categories))
         if facets not in cells:
             cells[facets] = facet_cell_id(*facets)
+        vector = build_tsvector(
+            [
+                (doc.title, "A"),
+                (doc.metadata_text(), "B"),
+                # The summary is usually the body's first sentences: do not count them twice.
+                ("" if doc.body.startswith(doc.summary) else doc.summary, "C"),
+                (doc.body, "C"),
+                (" ".join([doc.unit_name, *doc.column_path]), "D"),
+            ]
+        )
+        note = "；".join(part for part in (doc.truncation_note, vector.note()) if part)
+        values.update(truncated=bool(note), truncation_note=note)
+        documents.append(tuple(values[c] for c in _COLUMNS))
         matches.append(
             (
-                doc.key, cells[facets], doc.publish_date, doc.published_at,
-                tsvector_literal(
-                    [
-                        (doc.title, "A"),
-                        (doc.metadata_text(), "B"),
-                        # The summary is usually the body's first sentences: do not count them twice.
-                        ("" if doc.body.startswith(doc.summary) else doc.summary, "C"),
-                        (doc.body, "C"),
-                        (" ".join([doc.unit_name, *doc.column_path]), "D"),
-                    ]
-                ),
-                tsvector_literal([(doc.title, "A")]),
+                doc.key, cells[facets], doc.publish_date, doc.published_at, vector.literal,
+                build_tsvector([(doc.title, "A")]).literal,
             )
         )
     # A very short document's row stays under the TOAST threshold and keeps
@@ -128,6 +162,8 @@ def _page_type_labels() -> dict[str, str]:
 
 class PostgresBackend(PortalSearchBackend):
     name = "postgres"
+    # Refused data comes as DocumentRejected (_execute_values); what is left
+    # is the connection or the server, worth retrying later.
     transient_errors = (DatabaseError,)
 
     def upsert(self, docs: Iterable[PortalDoc]) -> int:
@@ -143,9 +179,9 @@ class PostgresBackend(PortalSearchBackend):
                 documents, matches, cells = pending.result()
                 if index + 1 < len(chunks):
                     pending = segmenter.submit(_rows, chunks[index + 1])
-                execute_values(cursor.cursor, _INSERT_CELLS, cells, page_size=BATCH)
-                execute_values(cursor.cursor, _UPSERT, documents, template=_TEMPLATE, page_size=BATCH)
-                execute_values(cursor.cursor, _UPSERT_MATCHES, matches, template=_MATCH_TEMPLATE, page_size=BATCH)
+                _execute_values(cursor, _INSERT_CELLS, cells)
+                _execute_values(cursor, _UPSERT, documents, template=_TEMPLATE)
+                _execute_values(cursor, _UPSERT_MATCHES, matches, template=_MATCH_TEMPLATE)
         return len(docs)
 
     def delete(self, keys: Iterable[str]) -> int:

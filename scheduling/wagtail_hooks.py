@@ -1,0 +1,21 @@
+"""Registrations only: the code behind them lives in views."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+
+from moderation.menu import SchemaMenuItem
+
+from . import urls
+
+
+@hooks.register("register_admin_urls")
+def register_scheduling_urls():
+    return [path("scheduled-publishing/", include(urls, namespace="scheduling"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_scheduling_menu():
+    return SchemaMenuItem(
+        "定时发布记录", reverse("scheduling:runs"), name="scheduled-publishing", icon_name="time", order=275,
+        public=True, allowed=lambda user: user.is_superuser,
+    )

@@ -1,0 +1,21 @@
+"""Registrations only: the code behind them lives in views."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+
+from moderation.menu import SchemaMenuItem
+
+from . import urls
+
+
+@hooks.register("register_admin_urls")
+def register_portal_index_urls():
+    return [path("portal-index/", include(urls, namespace="portal_index"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_portal_index_menu():
+    return SchemaMenuItem(
+        "门户索引待办", reverse("portal_index:outbox"), name="portal-index", icon_name="search", order=270,
+        public=True, allowed=lambda user: user.is_superuser,
+    )
