@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from smtplib import SMTPException
 
 from django.contrib.auth import get_user_model
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from tenants.hosts import unit_base_url
 from tenants.services import UnitRole
+
+from .secrecy import mask_personal_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +60,60 @@ def notify_task_waiting(*, task_state) -> int:
     return send_to_users(users=users, subject=f"待审核：{page.title}", body=body)
 
 
-def notify_secrecy_findings(*, page, findings: list[dict]) -> int:
+def notify_secrecy_findings(*, page, findings: list[dict], authors: Iterable = ()) -> int:
+    """Tell the reviewers who may release the page, and its authors, what the 保密审查 found.
+
+    ``findings`` are the stored ones (Finding.as_dict: personal numbers masked);
+    the title and the summary are masked once more, because a page title may
+    itself hold the number that was found. ``authors``: the user of the revision
+    under review and whoever submitted it.
+    """
     from .selectors import findings_summary, user_can_override_secrecy
 
+    title = mask_personal_numbers(page.title)
+    summary = mask_personal_numbers(findings_summary(findings))
     users = [u for u in _group_members(UnitRole.REVIEWER) if user_can_override_secrecy(user=u)]
     findings_url = _unit_url(reverse("moderation:page_secrecy", args=[page.pk]))
-    body = (
-        f"页面《{page.title}》在保密审查中发现 {len(findings)} 处需人工审查的内容：\n{findings_summary(findings)}\n\n"
-        f"查看详情并处理：{findings_url}"
+    author_body = (
+        f"您提交审核的页面《{title}》在保密审查中发现 {len(findings)} 处需人工审查的内容：\n{summary}\n\n"
+        "页面暂停在“保密审查”环节，不会发布，等待具备放行权限的审核员核实后人工放行或退回修改；"
+        "如需自行修改，可在编辑页面“取消工作流”，修改后重新提交。\n"
+        f"保密审查详情：{findings_url}\n编辑页面：{page_edit_url(page)}"
     )
-    return send_to_users(users=users, subject=f"保密审查待处理：{page.title}", body=body)
+    sent = send_to_users(users=list(authors), subject=f"保密审查发现问题：{title}", body=author_body)
+    body = f"页面《{title}》在保密审查中发现 {len(findings)} 处需人工审查的内容：\n{summary}\n\n查看详情并处理：{findings_url}"
+    return sent + send_to_users(users=users, subject=f"保密审查待处理：{title}", body=body)
+
+
+def warn_author_if_held(*, request, page) -> bool:
+    """After an editor submitted a page: if the 保密审查 holds it, say so in the admin (a Wagtail message).
+
+    Registered for the after_edit_page and after_create_page hooks; returns
+    whether a message was added.
+    """
+    from wagtail.admin import messages
+    from wagtail.models import TaskState, WorkflowState
+
+    from .models import SecrecyReviewTaskState
+    from .selectors import findings_summary
+
+    state = WorkflowState.objects.active().for_instance(page).select_related("current_task_state").first()
+    current = state.current_task_state if state is not None else None
+    if current is None or current.status != TaskState.STATUS_IN_PROGRESS:
+        return False
+    task_state = current.specific
+    if not isinstance(task_state, SecrecyReviewTaskState) or not task_state.findings:
+        return False
+    findings = task_state.findings
+    messages.warning(
+        request,
+        mask_personal_numbers(
+            f"保密审查发现 {len(findings)} 处需人工审查的内容：{findings_summary(findings)}。"
+            "页面暂停在“保密审查”环节，等待审核员核实处理。"
+        ),
+        buttons=[messages.button(reverse("moderation:page_secrecy", args=[page.pk]), "查看保密审查详情")],
+    )
+    return True
 
 
 def notify_rejection(*, workflow_state) -> int:

@@ -15,7 +15,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.services import UnitRole
 
-from .secrecy import SecrecyScanner, UnsupportedDocument
+from .secrecy import SecrecyScanner, UnsupportedDocument, mask_personal_numbers
 
 UNSUPPORTED_KIND = "unsupported"
 ATTACHMENT_LABEL = "附件"
@@ -104,18 +104,22 @@ def secrecy_scanner() -> SecrecyScanner:
     return scanner
 
 
+def _specific(page):
+    return getattr(page, "specific_deferred", page)
+
+
 def page_text_fields(page) -> list[tuple[str, str]]:
-    specific = getattr(page, "specific_deferred", page)
-    getter = getattr(specific, "text_fields", None)
-    if callable(getter):
-        return [(str(label), str(text or "")) for label, text in getter()]
-    return [("标题", specific.title)]
+    """(label, text) of everything a visitor can read on the page; derived from its model (page_fields)."""
+    from .page_fields import page_texts
+
+    return [(item.label, item.text) for item in page_texts(page=_specific(page))]
 
 
 def page_documents(page) -> list:
-    specific = getattr(page, "specific_deferred", page)
-    getter = getattr(specific, "attached_documents", None)
-    return list(getter()) if callable(getter) else []
+    """Every document published with the page (page_fields.page_documents)."""
+    from .page_fields import page_documents as documents_of
+
+    return documents_of(page=_specific(page))
 
 
 @dataclass
@@ -138,25 +142,36 @@ def _read_document(document) -> bytes:
 def inspect_page(page) -> PageInspection:
     """Scan a page (usually `revision.as_object()`) and fingerprint its content.
 
-    The fingerprint covers every text and attachment the scan reads, so an
+    The fingerprint covers every text and attachment the scan reads (keyed by
+    field, not by label, so the admin's language does not change it), so an
     override or a confirmation recorded for one content never covers another.
     """
+    from .page_fields import page_content
+
     scanner = secrecy_scanner()
-    fields = page_text_fields(page)
+    content = page_content(page=_specific(page))
+    texts = content.texts
+    fields = [(item.label, item.text) for item in texts]
     digest = hashlib.sha256()
-    for label, text in fields:
-        digest.update(label.encode())
+    for item in texts:
+        digest.update(item.key.encode())
         digest.update(b"\x1f")
-        digest.update(text.encode())
+        digest.update(item.text.encode())
         digest.update(b"\x1e")
     findings = [finding.as_dict() for finding in scanner.scan_fields(fields)]
     names = []
-    for document in page_documents(page):
+    for document in content.documents:
         name = document.file.name.rsplit("/", 1)[-1]
-        label = f"{ATTACHMENT_LABEL}《{document.title}》"
-        names.append(document.title)
+        title = str(document.title or "")
+        # The label is stored and mailed with the findings: no personal number in full.
+        label = f"{ATTACHMENT_LABEL}《{mask_personal_numbers(title)}》"
+        names.append(title)
         data = _read_document(document)
+        digest.update(b"\x1d")
+        digest.update(title.encode())
         digest.update(hashlib.sha256(data).digest())
+        # The title is the link text on the page.
+        findings += [finding.as_dict() for finding in scanner.scan_text(title, field=f"{label}的标题")]
         try:
             findings += [finding.as_dict() for finding in scanner.scan_document(name=name, data=data, field=label)]
         except UnsupportedDocument as exc:
@@ -164,7 +179,8 @@ def inspect_page(page) -> PageInspection:
             findings.append(
                 {
                     "kind": UNSUPPORTED_KIND, "label": "无法自动审查的附件", "field": label,
-                    "start": 0, "end": 0, "match": "", "excerpt": exc.reason, "detail": str(exc),
+                    "start": 0, "end": 0, "match": "", "excerpt": mask_personal_numbers(exc.reason),
+                    "detail": mask_personal_numbers(str(exc)),
                 }
             )
     return PageInspection(findings=findings, content_hash=digest.hexdigest(), fields=fields, document_names=names)

@@ -174,7 +174,9 @@ def run_secrecy_review(*, task_state) -> None:
         revision=revision,
         data={"findings": inspection.findings, "comment": findings_summary(inspection.findings)},
     )
-    notifications.notify_secrecy_findings(page=page, findings=inspection.findings)
+    # The author learns it at once, not only when a reviewer gets round to it.
+    authors = [revision.user, task_state.workflow_state.requested_by]
+    notifications.notify_secrecy_findings(page=page, findings=inspection.findings, authors=authors)
 
 
 def rescan_secrecy_task(*, task_state, user) -> None:

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.widgets import Button
 
-from . import log_actions, selectors, urls, views
+from . import log_actions, notifications, selectors, urls, views
 from .menu import SchemaMenuItem
 from .panels import DutyOverviewPanel, DutyPanel, MyTasksPanel
 from .viewsets import sensitive_word_viewset
@@ -29,6 +29,12 @@ def register_sensitive_word_viewset():
 @hooks.register("before_publish_page")
 def guard_publish(request, page):
     return views.publish_guard(request, page)
+
+
+@hooks.register("after_edit_page")
+@hooks.register("after_create_page")
+def warn_author_of_secrecy_hold(request, page):
+    notifications.warn_author_if_held(request=request, page=page)
 
 
 @hooks.register("register_admin_menu_item")

@@ -44,7 +44,7 @@ class BodyBlock(blocks.StreamBlock):
 
 
 def body_text(stream) -> str:
-    """Plain text of a StreamField, for search, summaries and the secrecy review."""
+    """Plain text of a StreamField, for search and summaries (the secrecy review reads every field itself: moderation.page_fields)."""
     parts: list[str] = []
     for block in stream:
         if block.block_type == "paragraph":
@@ -235,12 +235,6 @@ class ArticlePage(GovPage):
 
     def content_source(self) -> str:
         return getattr(self, "source", "") or getattr(self, "issuing_body", "") or getattr(self, "author", "")
-
-    def text_fields(self) -> list[tuple[str, str]]:
-        """(label, text) of every text the secrecy review must read."""
-        fields = [("标题", self.title), ("摘要", self.summary), ("正文", self.body_text)]
-        fields += [(label, value) for label, value in self.metadata_rows() if value]
-        return fields
 
     def attached_documents(self):
         docs = [block.value for block in self.body if block.block_type == "attachment" and block.value]
@@ -470,9 +464,6 @@ class ServiceGuidePage(ArticlePage):
         rows += [(str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in self.GUIDE_FIELDS]
         return rows
 
-    def text_fields(self):
-        return super().text_fields() + self.guide_rows()[1:]
-
     def attached_documents(self):
         return super().attached_documents() + [f.document for f in self.forms.all() if f.document]
 
@@ -526,12 +517,6 @@ class UnitProfilePage(ColumnPage):
 
     class Meta:
         verbose_name = "机构概况"
-
-    def text_fields(self):
-        fields = [("机构名称", self.org_name), ("地址", self.address), ("公开电话", self.public_phone), ("主要职责", self.responsibilities)]
-        fields += [(f"领导：{leader.name}", f"{leader.post} {leader.email} {leader.scope}") for leader in self.leaders.all()]
-        fields += [(f"内设机构：{dept.name}", f"{dept.head} {dept.phone} {dept.email} {dept.duties}") for dept in self.departments.all()]
-        return fields
 
 
 class UnitLeader(Orderable):
@@ -619,9 +604,6 @@ class PhoneDirectoryPage(ColumnPage):
     class Meta:
         verbose_name = "便民电话"
 
-    def text_fields(self):
-        return [(entry.name, f"{entry.phone} {entry.note}") for entry in self.entries.all()]
-
 
 class PhoneEntry(Orderable):
     page = ParentalKey(PhoneDirectoryPage, related_name="entries", on_delete=models.CASCADE)
@@ -645,9 +627,6 @@ class OverviewPage(ColumnPage):
     @property
     def body_text(self) -> str:
         return body_text(self.body)
-
-    def text_fields(self):
-        return [("标题", self.title), ("正文", self.body_text)]
 
     def attached_documents(self):
         return [block.value for block in self.body if block.block_type == "attachment" and block.value]

@@ -7,7 +7,11 @@ hand from ``columns/data/zhuhai-portal-maintenance-measures-2007.txt``.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
+import time
+import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +33,7 @@ from columns.parsing import (
     rows_to_xlsx,
     split_categories,
 )
+from moderation.secrecy.spreadsheet import SpreadsheetLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "columns" / "data" / "zhuhai-portal-maintenance-measures-2007.txt"
@@ -632,6 +637,78 @@ def test_xlsx_garbage_is_refused() -> None:
         parse_xlsx(b"not a workbook")
     assert caught.value.line == 1
     assert "XLSX" in caught.value.reason
+
+
+def _rewritten_sheet(data: bytes, *, dimension: str | None, extra_rows: str = "", rows: str | None = None) -> bytes:
+    """The workbook with its first sheet's <dimension> replaced, and its rows replaced by ``rows``
+    or followed by ``extra_rows``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            payload = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = re.sub(r"<dimension [^>]*/>", f'<dimension ref="{dimension}"/>' if dimension else "", payload.decode())
+                if rows is not None:
+                    xml = re.sub(r"<sheetData>.*</sheetData>", lambda _: f"<sheetData>{rows}</sheetData>", xml, flags=re.S)
+                payload = xml.replace("</sheetData>", extra_rows + "</sheetData>").encode()
+            target.writestr(item, payload)
+    return buffer.getvalue()
+
+
+def _measured_refusal(data: bytes, **kwargs: object) -> tuple[float, int, TableFormatError]:
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(TableFormatError) as caught:
+            parse_xlsx(data, **kwargs)  # type: ignore[arg-type]
+    finally:
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return elapsed, peak, caught.value
+
+
+def test_xlsx_declaring_the_whole_sheet_is_refused_quickly(attachment_rows: list[RequirementRow]) -> None:
+    # openpyxl pads every row to the declared width and yields every missing row up to the last one.
+    far = '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    data = _rewritten_sheet(rows_to_xlsx(attachment_rows[:1]), dimension="A1:XFD1048576", extra_rows=far)
+    elapsed, peak, error = _measured_refusal(data)
+    assert elapsed < 2 and peak < 100 * 1024 * 1024, (elapsed, peak)
+    assert "A1:XFD1048576" in error.reason and "责任分解表" in error.reason
+    assert str(error).startswith("第1行：工作表「责任分解表」")
+
+
+def test_xlsx_without_dimension_and_a_far_cell_is_read_without_padding(attachment_rows: list[RequirementRow]) -> None:
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    data = _rewritten_sheet(rows_to_xlsx(attachment_rows[:2]), dimension=None, extra_rows=far)
+    started = time.perf_counter()
+    with pytest.raises(TableFormatError) as caught:
+        parse_xlsx(data)
+    assert time.perf_counter() - started < 2
+    assert (caught.value.line, caught.value.column) == (1048576, 8)
+    assert caught.value.reason == "该行有16384列，应为7列"
+
+
+def test_xlsx_header_is_checked_before_the_rest_is_read(attachment_rows: list[RequirementRow]) -> None:
+    # A wrong header followed by more cells than the cap: the header is what is reported.
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c></row>'
+    rows += "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c></row>' for n in range(2, 400))
+    data = _rewritten_sheet(rows_to_xlsx(attachment_rows), dimension=None, rows=rows)
+    error = _measured_refusal(data, limits=SpreadsheetLimits(max_cells=50))[2]
+    assert (error.line, error.column) == (1, 1) and error.reason == "表头第1列应为「单位」，实为「名称」"
+
+
+def test_xlsx_over_the_cell_cap_is_refused_with_where(attachment_rows: list[RequirementRow]) -> None:
+    data = rows_to_xlsx(attachment_rows)
+    error = _measured_refusal(data, limits=SpreadsheetLimits(max_cells=50))[2]
+    assert "50" in error.reason and "单元格" in error.reason and "责任分解表" in error.reason
+    assert error.line > 1
+
+
+def test_xlsx_over_the_time_cap_is_refused(attachment_rows: list[RequirementRow]) -> None:
+    error = _measured_refusal(rows_to_xlsx(attachment_rows), limits=SpreadsheetLimits(max_seconds=0.0))[2]
+    assert "秒" in error.reason
 
 
 # --------------------------------------------------------------------------

@@ -1,41 +1,32 @@
-"""保密审查（secrecy review）扫描器。
+"""The 保密审查 scanner: markings, internal markings, personal data and dictionary words in text.
 
-Pure Python on purpose: the scanner runs inside the publishing workflow, in
-management commands and in the benchmark, so it must not import Django. The
-calling code gathers the page title, body, StreamField block texts and
-attachments and hands them over as plain strings and bytes.
-
-Everything the scanner reports carries offsets into the text it was given, so
-the moderation UI can highlight the hit in the editor's own text.
+Pure Python on purpose (see the package docstring). Everything the scanner
+reports carries offsets into the text it was given, so the moderation UI can
+highlight the hit in the editor's own text.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import struct
-import zipfile
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
-from xml.etree.ElementTree import ParseError as ElementTreeParseError
 
-if TYPE_CHECKING:
-    from lxml.etree import _Element
+from .documents import extract_document_text
 
 __all__ = [
+    "BUILT_IN_INTERNAL_PHRASES",
     "FINDING_LABELS",
+    "PERSONAL_KINDS",
     "Finding",
     "FindingKind",
     "SecrecyScanner",
-    "UnsupportedDocument",
-    "extract_document_text",
     "is_valid_resident_id",
     "luhn_valid",
+    "mask_personal_number",
+    "mask_personal_numbers",
 ]
 
 
@@ -43,6 +34,7 @@ class FindingKind(StrEnum):
     MARKING = "marking"
     INTERNAL = "internal"
     ID_NUMBER = "id_number"
+    SUSPECTED_ID_NUMBER = "suspected_id_number"
     MOBILE = "mobile"
     BANK_CARD = "bank_card"
     SENSITIVE_WORD = "sensitive_word"
@@ -52,6 +44,7 @@ FINDING_LABELS: dict[FindingKind, str] = {
     FindingKind.MARKING: "密级标志",
     FindingKind.INTERNAL: "内部信息标志",
     FindingKind.ID_NUMBER: "居民身份证号",
+    FindingKind.SUSPECTED_ID_NUMBER: "疑似居民身份证号",
     FindingKind.MOBILE: "手机号码",
     FindingKind.BANK_CARD: "银行卡号",
     FindingKind.SENSITIVE_WORD: "敏感词",
@@ -92,15 +85,18 @@ class Finding:
             "start": self.start,
             "end": self.end,
             "match": mask_personal_number(self.match) if personal else self.match,
-            "excerpt": _LONG_NUMBER.sub(lambda m: mask_personal_number(m.group()), self.excerpt),
+            "excerpt": mask_personal_numbers(self.excerpt),
             "detail": self.detail,
         }
 
 
-PERSONAL_KINDS = frozenset({FindingKind.ID_NUMBER, FindingKind.MOBILE, FindingKind.BANK_CARD})
-# Runs of eleven or more digits (spaces allowed inside, as in card numbers):
-# any of them in an excerpt may be a neighbouring personal number.
-_LONG_NUMBER = re.compile(r"[0-9０-９](?:[ 　]?[0-9０-９]){9,}[ 　]?[0-9０-９xXＸｘ]")
+PERSONAL_KINDS = frozenset(
+    {FindingKind.ID_NUMBER, FindingKind.SUSPECTED_ID_NUMBER, FindingKind.MOBILE, FindingKind.BANK_CARD}
+)
+# Runs of eleven or more digits (a space or hyphen allowed between digits, as
+# in card and phone numbers): any of them in an excerpt, a page title or a
+# mail may be a personal number.
+_LONG_NUMBER = re.compile(r"[0-9０-９](?:[ 　\-－]?[0-9０-９]){9,}[ 　\-－]?[0-9０-９xXＸｘ]")
 
 
 def mask_personal_number(value: str) -> str:
@@ -113,13 +109,13 @@ def mask_personal_number(value: str) -> str:
     return "".join(chars)
 
 
-class UnsupportedDocument(ValueError):
-    """An attachment the scanner cannot read; it must be reviewed by a person."""
+def mask_personal_numbers(text: str) -> str:
+    """``text`` with every run of eleven or more digits masked as by mask_personal_number.
 
-    def __init__(self, name: str, reason: str) -> None:
-        self.name = name
-        self.reason = reason
-        super().__init__(f"附件《{name}》无法进行保密审查：{reason}")
+    For whatever leaves the page with a finding: excerpts, titles and labels in
+    stored findings, log entries and e-mail.
+    """
+    return _LONG_NUMBER.sub(lambda match: mask_personal_number(match.group()), text)
 
 
 # ---------------------------------------------------------------------------
@@ -302,7 +298,47 @@ _MARKING_RULES: tuple[tuple[re.Pattern[str], Callable[[str, int], bool]], ...] =
     (re.compile(rf"{_LEVEL}(?:[ \t]*{_STAR})?(?:[ \t]*{_PERIOD})?(?=[ \t]*(?:[\r\n]|\Z))"), _starts_line),
 )
 
-_INTERNAL_PATTERN = re.compile(r"内部资料|内部文件|注意保存|不得外传|不宜公开|内部传阅|仅供内部(?:参考|使用|交流|学习)?")
+# The internal markings printed on material that is not to be published. A
+# space stands for optional blanks ("内部资料 注意保管", "内部资料注意保管").
+# The information centre's dictionary (敏感词库) adds its own words to these;
+# a dictionary word that is also one of these is reported once, with the note
+# the dictionary gives it.
+BUILT_IN_INTERNAL_PHRASES: tuple[str, ...] = (
+    "内部资料 注意保管",
+    "内部资料",
+    "内部文件",
+    "内部参考",
+    "内部传阅",
+    "注意保存",
+    "不得外传",
+    "请勿外传",
+    "不宜公开",
+    "此件不公开",
+    "仅供内部参考",
+    "仅供内部使用",
+    "仅供内部交流",
+    "仅供内部学习",
+    "仅供内部",
+    "涉密",
+)
+_INTERNAL_DETAILS = {"涉密": "含“涉密”字样，请确认内容不涉及国家秘密"}
+
+
+def _phrase_pattern(phrase: str) -> str:
+    parts = [re.escape(part) for part in phrase.split(" ")]
+    pattern = r"[ \t]*".join(parts)
+    if phrase == "涉密":
+        # "非涉密" / "不涉密" say the opposite; the look-behind sits after the
+        # first character so that the pattern still starts with a literal.
+        pattern = "涉(?<![非不无未]涉)密"
+    return pattern
+
+
+# Longest first: at one position the regex alternation takes the first that matches.
+_INTERNAL_PATTERN = re.compile(
+    "|".join(_phrase_pattern(phrase) for phrase in sorted(BUILT_IN_INTERNAL_PHRASES, key=len, reverse=True))
+)
+_BLANKS = re.compile(r"[ \t]+")
 
 # "(?<![0-9][1-9])" after the first digit: the number must not continue a
 # longer digit run. 6-8-4 grouping ("110105 19491231 002X") is how ID numbers
@@ -313,6 +349,37 @@ _ID_PATTERN = re.compile(
     r"[1-9](?<![0-9][1-9])[0-9]{5}(?P<sep> ?)(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9](?P=sep)[0-9]{3}[0-9Xx](?![0-9])",
     re.ASCII,
 )
+# An ID-shaped number right after a label is personal data even when it fails
+# the checks of is_valid_resident_id (a mistyped digit, or a number made up for
+# the form): reported as 疑似. The label makes a false alarm unlikely, so the
+# 15-digit numbers issued before 1999 count here too.
+_ID_LABELS = (
+    "公民身份证号码", "居民身份证号码", "公民身份号码", "身份证件号码", "居民身份证号", "身份证号码",
+    "居民身份证", "身份证号", "证件号码", "身份号码", "身份证", "证件号",
+)  # fmt: skip
+_LABELLED_ID_PATTERN = re.compile(
+    "(?:" + "|".join(sorted(_ID_LABELS, key=len, reverse=True)) + ")"
+    r"[ \t]*(?:(?:为|是)[ \t]*)?(?:[:：][ \t]*)?"
+    r"(?P<number>[0-9]{6} ?[0-9]{8} ?[0-9]{3}[0-9Xx](?![0-9])|[0-9]{15}(?![0-9Xx]))"
+)
+
+
+def _id_problem(number: str) -> str:
+    """Why a labelled number is not a valid ID number, for the reviewer."""
+    candidate = number.replace(" ", "").upper()
+    if len(candidate) == 15:
+        return "为 15 位旧版号码"
+    if candidate[:2] not in _PROVINCE_CODES:
+        return "地区码不存在"
+    try:
+        birth = date(int(candidate[6:10]), int(candidate[10:12]), int(candidate[12:14]))
+    except ValueError:
+        return "出生日期无效"
+    if birth.year < 1900 or birth > date.today():
+        return "出生日期无效"
+    return "校验位不符"
+
+
 # The optional +86 / 0086 / 86 prefix is attached in Python (_mobile_spans) so
 # the pattern can start with its literal "1".
 _MOBILE_PATTERN = re.compile(r"1[3-9][0-9](?P<sep>[ -]?)[0-9]{4}(?P=sep)[0-9]{4}(?![0-9])", re.ASCII)
@@ -450,6 +517,7 @@ class SecrecyScanner:
     def __init__(self, *, sensitive_words: Iterable[str | tuple[str, str]] = ()) -> None:
         # Folded word → (word as maintained in the dictionary, note).
         self._words: dict[str, tuple[str, str]] = {}
+        self._entries: set[str] = set()
         for entry in sensitive_words:
             word, note = (entry, "") if isinstance(entry, str) else entry
             word = word.strip()
@@ -457,16 +525,19 @@ class SecrecyScanner:
             note = (note or "").strip()
             if not word:
                 continue
-            key = _fold(_normalise(word))
-            known = self._words.get(key)
-            # Duplicate rows in the dictionary table: keep the first note given.
-            if known is None or (not known[1] and note):
-                self._words[key] = (word, note)
+            key = _BLANKS.sub(" ", _fold(_normalise(word)))
+            self._entries.add(key)
+            # "请勿 转发" in the dictionary is meant to match "请勿转发" too.
+            for variant in {key, key.replace(" ", "")}:
+                known = self._words.get(variant)
+                # Duplicate rows in the dictionary table: keep the first note given.
+                if known is None or (not known[1] and note):
+                    self._words[variant] = (word, note)
         self._automaton = _WordAutomaton(self._words) if self._words else None
 
     @property
     def sensitive_word_count(self) -> int:
-        return len(self._words)
+        return len(self._entries)
 
     def scan_text(self, text: str, *, field: str) -> list[Finding]:
         if not text:
@@ -490,13 +561,21 @@ class SecrecyScanner:
         for start, end, detail in self._markings(normalised):
             add(FindingKind.MARKING, start, end, detail)
         for match in _INTERNAL_PATTERN.finditer(normalised):
-            add(FindingKind.INTERNAL, match.start(), match.end())
+            add(FindingKind.INTERNAL, match.start(), match.end(), _INTERNAL_DETAILS.get(match.group(), ""))
+        # Markings by span, so that a dictionary word that is also a built-in
+        # marking gives the reviewer one finding (with the dictionary's note).
+        built_in = {(finding.start, finding.end): index for index, finding in enumerate(findings)}
 
         taken: list[tuple[int, int]] = []
         for match in _ID_PATTERN.finditer(normalised):
             if is_valid_resident_id(match.group()):
                 taken.append(match.span())
                 add(FindingKind.ID_NUMBER, *match.span())
+        for match in _LABELLED_ID_PATTERN.finditer(normalised):
+            span = match.span("number")
+            if not _overlaps(*span, taken):
+                taken.append(span)
+                add(FindingKind.SUSPECTED_ID_NUMBER, *span, f"标注为身份证号码，但{_id_problem(match.group('number'))}")
         for match in _BANK_CARD_PATTERN.finditer(normalised):
             digits = match.group().replace(" ", "")
             if _REPEATED_DIGIT.fullmatch(digits) or is_valid_resident_id(digits):
@@ -513,7 +592,11 @@ class SecrecyScanner:
             candidates = [(start, end, "") for start, end in self._automaton.find_all(folded)]
             for start, end, _ in _leftmost_longest(candidates):
                 _, note = self._words[folded[start:end]]
-                add(FindingKind.SENSITIVE_WORD, start, end, note)
+                same = built_in.get((start, end))
+                if same is None:
+                    add(FindingKind.SENSITIVE_WORD, start, end, note)
+                elif note:
+                    findings[same] = replace(findings[same], detail=note)
 
         findings.sort(key=lambda finding: (finding.start, finding.end, _KIND_ORDER[finding.kind]))
         return findings
@@ -541,250 +624,4 @@ class SecrecyScanner:
                 candidates.append((match.start(), match.end(), detail))
         return _leftmost_longest(candidates)
 
-
-# ---------------------------------------------------------------------------
-# Document text extraction
-# ---------------------------------------------------------------------------
-
-_TEXT_SUFFIXES = frozenset({".txt", ".csv", ".md", ".html", ".htm"})
-_LEGACY_OFFICE_HINTS = {
-    ".doc": "旧版 Word 格式（.doc）不受支持，请另存为 .docx 后重新上传",
-    ".wps": "WPS 文字格式（.wps）不受支持，请另存为 .docx 后重新上传",
-    ".xls": "旧版 Excel 格式（.xls）不受支持，请另存为 .xlsx 后重新上传",
-    ".et": "WPS 表格格式（.et）不受支持，请另存为 .xlsx 后重新上传",
-}
-
-
-# What zipfile raises for damaged .docx/.xlsx containers: a bad central
-# directory or CRC, a corrupt deflate stream, a truncated member, or header
-# fields announcing features (versions, compression methods) it does not have.
-_ZIP_ERRORS: tuple[type[Exception], ...] = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
-
-# Office files are zip archives. A crafted one that inflates to gigabytes
-# would exhaust the worker's memory; a real 政务 attachment stays far below
-# these bounds (a 300-page report is some tens of megabytes of XML).
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-
-
-def _refuse_zip_bomb(name: str, data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except _ZIP_ERRORS:
-        return  # the format's own reader reports the damage
-    unpacked = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 10 * 1024 * 1024 and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1)):
-        raise UnsupportedDocument(
-            name, f"文件解压后达 {unpacked // (1024 * 1024)} MB，超出自动审查的限度（可能是恶意构造的文件），请人工审查"
-        )
-
-
-def _error_name(exc: BaseException) -> str:
-    # Shown to the editor next to the reason; "zlib.error" says more than "error".
-    module = type(exc).__module__
-    name = type(exc).__qualname__
-    return name if module == "builtins" else f"{module.split('.')[0]}.{name}"
-
-
-def _suffix(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    if "." not in base:
-        return ""
-    return "." + base.rsplit(".", 1)[-1].lower()
-
-
-def extract_document_text(*, name: str, data: bytes) -> str:
-    """Plain text of an attachment, for scanning.
-
-    Raises UnsupportedDocument for formats the scanner cannot read and for
-    damaged files: an attachment that cannot be read must go to a person, it
-    must never pass the review silently.
-    """
-    suffix = _suffix(name)
-    if suffix == ".pdf":
-        return _extract_pdf(name, data)
-    if suffix == ".docx":
-        return _extract_docx(name, data)
-    if suffix == ".xlsx":
-        return _extract_xlsx(name, data)
-    if suffix in _TEXT_SUFFIXES:
-        return _decode_text(name, data)
-    if suffix in _LEGACY_OFFICE_HINTS:
-        raise UnsupportedDocument(name, _LEGACY_OFFICE_HINTS[suffix])
-    shown = suffix or "无扩展名"
-    raise UnsupportedDocument(name, f"不支持的附件格式（{shown}），请人工审查")
-
-
-def _extract_pdf(name: str, data: bytes) -> str:
-    # Imported here so that text-only callers do not pay for loading pypdf.
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # Many PDFs are "encrypted" only with an owner password (printing
-            # restrictions) and open with an empty user password.
-            try:
-                opened = reader.decrypt("")
-            except DependencyError as exc:
-                raise UnsupportedDocument(name, "PDF 已加密，服务器缺少解密组件，无法读取内容") from exc
-            if not opened:
-                raise UnsupportedDocument(name, "PDF 设置了打开密码，无法读取内容")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except UnsupportedDocument:
-        raise
-    # pypdf reports most damage as PyPdfError, but malformed objects and
-    # streams surface as the builtin errors of the parsing code below it.
-    except (
-        PyPdfError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        AttributeError,
-        NotImplementedError,  # stream filters pypdf does not implement
-        zlib.error,
-        struct.error,
-    ) as exc:
-        raise UnsupportedDocument(name, f"PDF 文件已损坏或无法解析（{_error_name(exc)}）") from exc
-    if pages and not any(page.strip() for page in pages):
-        # A scanned PDF yields no text; passing it would let a scanned
-        # classified document through unchecked.
-        raise UnsupportedDocument(name, "PDF 中没有可提取的文字（可能是扫描件或图片），请人工审查")
-    return "\n".join(pages)
-
-
-def _extract_docx(name: str, data: bytes) -> str:
-    import docx
-    from docx.opc.constants import CONTENT_TYPE
-    from docx.opc.exceptions import OpcError
-    from docx.opc.part import XmlPart
-    from docx.oxml.parser import parse_xml
-    from lxml.etree import XMLSyntaxError
-
-    # Headers carry "内部资料 注意保存" more often than the body does; footnotes,
-    # endnotes and comments are shipped inside the file and are published too.
-    extra_types = (
-        CONTENT_TYPE.WML_HEADER,
-        CONTENT_TYPE.WML_FOOTER,
-        CONTENT_TYPE.WML_FOOTNOTES,
-        CONTENT_TYPE.WML_ENDNOTES,
-        CONTENT_TYPE.WML_COMMENTS,
-    )
-    _refuse_zip_bomb(name, data)
-    try:
-        document = docx.Document(io.BytesIO(data))
-        roots = [document.element]
-        for part in document.part.package.iter_parts():
-            if part.content_type in extra_types:
-                roots.append(part.element if isinstance(part, XmlPart) else parse_xml(part.blob))
-        blocks = [text for root in roots if (text := _wordprocessing_text(root))]
-    except _ZIP_ERRORS + (OpcError, KeyError, ValueError, XMLSyntaxError) as exc:
-        raise UnsupportedDocument(name, f"Word 文档已损坏或不是有效的 .docx 文件（{_error_name(exc)}）") from exc
-    return "\n".join(blocks)
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-
-
-def _wordprocessing_text(root: _Element) -> str:
-    """Text of every paragraph under ``root``: body paragraphs, table cells at any
-    nesting depth and text boxes, in document order, one paragraph per line.
-
-    Deleted text of tracked changes (w:delText) is included because it stays in
-    the published file and opens in any word processor.
-    """
-    paragraph_tag = f"{_W}p"
-    run_tag = f"{_W}r"
-    text_tags = {f"{_W}t", f"{_W}delText"}
-    break_tags = {f"{_W}br", f"{_W}cr"}
-    # w:tab is also the name of a tab-stop definition in paragraph properties;
-    # only a w:tab inside a run is a tab character.
-    tab_tag = f"{_W}tab"
-    # Text boxes are stored twice (DrawingML and a VML fallback); read one copy.
-    skipped = {node for fallback in root.iter(_MC_FALLBACK) for node in fallback.iter()}
-    lines: list[str] = []
-    current: list[str] = []
-    for element in root.iter(paragraph_tag, *text_tags, *break_tags, tab_tag):
-        if skipped and element in skipped:
-            continue
-        tag = element.tag
-        if tag == paragraph_tag:
-            if current:
-                lines.append("".join(current))
-                current = []
-        elif tag in text_tags:
-            current.append(element.text or "")
-        elif tag in break_tags:
-            current.append("\n")
-        elif element.getparent() is not None and element.getparent().tag == run_tag:
-            current.append("\t")
-    if current:
-        lines.append("".join(current))
-    return "\n".join(lines)
-
-
-def _extract_xlsx(name: str, data: bytes) -> str:
-    from lxml.etree import XMLSyntaxError
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    _refuse_zip_bomb(name, data)
-    lines: list[str] = []
-    try:
-        # read_only streams the sheets instead of building every cell object;
-        # data_only reads cached formula results, which is what readers see.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            # Hidden sheets are included on purpose: they are published as well.
-            for sheet in workbook.worksheets:
-                lines.append(sheet.title)
-                for row in sheet.iter_rows(values_only=True):
-                    cells = [_cell_text(value) for value in row]
-                    while cells and not cells[-1]:
-                        cells.pop()
-                    if cells:
-                        lines.append("\t".join(cells))
-        finally:
-            workbook.close()
-    except _ZIP_ERRORS + (
-        InvalidFileException,
-        KeyError,
-        ValueError,
-        TypeError,
-        ElementTreeParseError,
-        XMLSyntaxError,
-    ) as exc:
-        raise UnsupportedDocument(name, f"Excel 文件已损坏或不是有效的 .xlsx 文件（{_error_name(exc)}）") from exc
-    return "\n".join(lines)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    # Phone and card numbers typed into a numeric cell come back as floats.
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    return str(value)
-
-
-def _decode_text(name: str, data: bytes) -> str:
-    # Windows Notepad saves "Unicode" as UTF-16 with a byte-order mark.
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
-    else:
-        # Files exported from older Chinese Windows software are GBK/GB18030.
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnsupportedDocument(name, "无法识别文件的文字编码（支持 UTF-8、UTF-16 和 GB18030）")
 
