@@ -4,13 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= govplatform.settings.dev
 
-.PHONY: demo test install db-start db-stop bench clean-db
+.PHONY: demo test install db-start db-stop bench clean-db lint check lock
 
-$(VENV)/.installed: requirements/lock.txt pyproject.toml
+# Demo, tests and CI install production plus dev (requirements/lock-dev.txt); production
+# installs requirements/lock.txt. Both are compiled from pyproject.toml (`make lock`).
+$(VENV)/.installed: requirements/lock-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements/lock.txt
+	$(PY) -m pip install --quiet -r requirements/lock-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -21,10 +23,35 @@ db-start: install
 db-stop:
 	@[ -n "$$DATABASE_URL" ] || [ ! -x $(PY) ] || $(PY) -m govplatform.embedded_db stop
 
+# Stops the embedded PostgreSQL and deletes its data: the next db-start initialises a new one.
+clean-db:
+	@[ ! -x $(PY) ] || $(PY) -m govplatform.embedded_db stop
+	rm -rf .pgdata
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Django's system checks, and no model change without its migration.
+check: db-start
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Recompiles both locks from pyproject.toml with pip-tools (in its own venv, so it is not
+# installed with the project). Existing pins are kept; to move one:
+# make lock LOCK_ARGS=--upgrade-package=wagtail
+LOCK_TOOLS := .venv-tools
+LOCK_FLAGS := --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock:
+	[ -x $(LOCK_TOOLS)/bin/pip-compile ] || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet pip-tools==7.6.2; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile $(LOCK_FLAGS) --output-file=requirements/lock.txt pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile $(LOCK_FLAGS) --extra=dev --constraint=requirements/lock.txt --output-file=requirements/lock-dev.txt pyproject.toml
+
 # Sets everything up and serves the portal on http://localhost:8000 and each
 # unit on http://<code>.localhost:8000; Ctrl-C stops server, worker and database.
 demo: db-start
-	$(PY) manage.py setup_platform --admin-username admin --admin-password "$${DEMO_ADMIN_PASSWORD:-zhuhai-admin-2026}"
+	$(PY) manage.py setup_platform
+	@# seed_demo also creates the information centre's `admin` (DEMO_ADMIN_PASSWORD in the dev settings).
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@# The worker starts once the server answers: its first availability probe must find the sites up.
@@ -34,13 +61,15 @@ demo: db-start
 	  { $(PY) -m govplatform.wait_for_http http://localhost:8000/ && exec $(PY) manage.py qcluster; } & \
 	  $(PY) manage.py runserver 0.0.0.0:8000'
 
+# A fresh test database every run: pytest.ini's addopts hold --create-db (see the comment there).
 test: db-start
 	@bash -c 'trap "$(MAKE) --no-print-directory db-stop" EXIT; \
-	  DJANGO_SETTINGS_MODULE=govplatform.settings.test $(PY) -m pytest --create-db -q $(PYTEST_ARGS)'
+	  DJANGO_SETTINGS_MODULE=govplatform.settings.test $(PY) -m pytest -q $(PYTEST_ARGS)'
 
 bench: db-start
-	$(PY) bench/provision.py
-	$(PY) bench/search.py
-	$(PY) bench/secrecy.py
-	$(PY) bench/freshness.py
-	$(PY) bench/linkcheck.py
+	$(PY) -m bench.provision
+	$(PY) -m bench.search
+	$(PY) -m bench.secrecy
+	$(PY) -m bench.freshness
+	$(PY) -m bench.linkcheck
+	$(PY) -m bench.interaction

@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/freshness.py [--units 500] [--repeats 5] [--seed 2007]
+    .venv/bin/python -m bench.freshness [--units 500] [--repeats 5] [--seed 2007]
 
 Builds seeded synthetic units (~30 columns each, every kind, random ages,
 empty columns, static confirmations, homepage ages, broken links and
@@ -32,13 +32,8 @@ import statistics
 import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from oversight.freshness import (  # noqa: E402
+from oversight.freshness import (
     DEFAULT_POLICY_DAYS,
     SHANGHAI,
     ColumnKind,

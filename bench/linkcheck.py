@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/linkcheck.py [--pages 250] [--concurrency 32]
+    .venv/bin/python -m bench.linkcheck [--pages 250] [--concurrency 32]
 
 A deterministic site (250 pages × 22 unique links + navigation by default,
 ~5,800 distinct URLs) is served from a child process on 127.0.0.1 with known
@@ -33,13 +33,10 @@ import time
 from pathlib import Path
 from urllib.parse import urljoin
 
+from bench.sitegen import LOOPBACK, BenchServer, BenchSite
+from oversight.linkcheck import CheckConfig, CrawlReport, check_site, normalize_url
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.sitegen import LOOPBACK, BenchServer, BenchSite  # noqa: E402
-from oversight.linkcheck import CheckConfig, CrawlReport, check_site, normalize_url  # noqa: E402
-
 LINKCHECKER = ROOT / ".venv" / "bin" / "linkchecker"
 TIMEOUT_S = 15
 LINKCHECKER_WALL_LIMIT_S = 200

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 DB_NAME = "govplatform_bench_provision"
 CLONED, MIGRATED, FLEET = int(os.environ.get("BENCH_CLONED", 7)), int(os.environ.get("BENCH_MIGRATED", 3)), int(os.environ.get("BENCH_FLEET", 50))
 

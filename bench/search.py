@@ -1,6 +1,6 @@
 """Portal search benchmark: 100 units × 1,000 documents of synthetic 政务 text.
 
-Run from the repository root:  .venv/bin/python bench/search.py [--units 100] [--per-unit 1000]
+Run from the repository root:  .venv/bin/python -m bench.search [--units 100] [--per-unit 1000]
 
 Uses its own database (govplatform_bench on the embedded server unless
 BENCH_DATABASE_URL is set), writes PortalDocument rows directly through the
@@ -18,12 +18,10 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BENCH_DB = "govplatform_bench"
 DEFAULT_URL = f"postgresql://postgres:@/{BENCH_DB}?host={ROOT / '.pgdata'}"
 

@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/secrecy.py
+    .venv/bin/python -m bench.secrecy
 
 Generates the same document as PDF (reportlab, built-in CID font STSong-Light),
 DOCX and XLSX, plants a few findings, and times extraction + scanning with a
@@ -19,16 +19,10 @@ import logging
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from moderation.secrecy import (  # noqa: E402  (needs the sys.path entry above)
+from moderation.secrecy import (
     Finding,
     FindingKind,
     SecrecyScanner,

@@ -1,7 +1,7 @@
-"""Local test sites for the link checker (shared by tests and the benchmark).
+"""The link checker benchmark's site: generated pages with a known set of broken links.
 
-Everything listens on 127.0.0.1 only and stops itself after a bounded
-lifetime, so a crashed test or benchmark never leaves a server behind.
+Served from a child process (BenchServer); the loopback servers themselves are the
+tests' (tests/support/servers.py), shared so both exercise the same serving code.
 """
 
 from __future__ import annotations
@@ -10,92 +10,14 @@ import asyncio
 import multiprocessing
 import random
 import socket
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
-LOOPBACK = "127.0.0.1"
+from tests.support.servers import LOOPBACK, bind_loopback, start_apps
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def bind_loopback() -> socket.socket:
-    """A listening socket on a free loopback port (bound now, so no port race)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOOPBACK, 0))
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
-def closed_port() -> int:
-    """A loopback port with nothing listening (connections are refused)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((LOOPBACK, 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
-async def _start_apps(
-    apps: list[web.Application], socks: list[socket.socket]
-) -> list[web.AppRunner]:
-    runners = []
-    for app, sock in zip(apps, socks):
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        runners.append(runner)
-    return runners
-
-
-class ServerThread:
-    """Serve aiohttp applications from a background thread with its own loop.
-
-    Lets a synchronous test call ``check_site`` (which runs ``asyncio.run``)
-    while the servers keep answering on another loop.  ``build`` receives the
-    already-bound ports, so pages can link to each other's sites.
-    """
-
-    def __init__(
-        self,
-        build: Callable[[list[int]], list[web.Application]],
-        count: int = 1,
-        max_lifetime_s: float = 60.0,
-    ) -> None:
-        self._socks = [bind_loopback() for _ in range(count)]
-        self.ports = [s.getsockname()[1] for s in self._socks]
-        self._apps = build(self.ports)
-        self._max_lifetime_s = max_lifetime_s
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="test-site", daemon=True)
-        self._runners: list[web.AppRunner] = []
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._runners = self._loop.run_until_complete(_start_apps(self._apps, self._socks))
-        # Safety net: the server stops itself even if the caller never does.
-        self._loop.call_later(self._max_lifetime_s, self._loop.stop)
-        self._ready.set()
-        self._loop.run_forever()
-        for runner in self._runners:
-            self._loop.run_until_complete(runner.cleanup())
-        self._loop.close()
-
-    def __enter__(self) -> ServerThread:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("test site did not start")
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._loop.is_running():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
 
 # --------------------------------------------------------------------------
@@ -144,7 +66,7 @@ def generate_site(port: int, ext_port: int, n_pages: int = 250, seed: int = 2024
         index_links.append(f'<li><a href="/p/{i}.html">栏目 {i}</a></li>')
         items: list[str] = []
 
-        def link(href: str, text: str, absolute: str) -> None:
+        def link(href: str, text: str, absolute: str, items: list[str] = items) -> None:
             items.append(f'<li><a href="{href}">{text}</a></li>')
             site.links.add(absolute)
 
@@ -183,12 +105,8 @@ def generate_site(port: int, ext_port: int, n_pages: int = 250, seed: int = 2024
         nav += [f"/p/{rng.randrange(n_pages)}.html" for _ in range(3)]
         items += [f'<li><a href="{href}">导航</a></li>' for href in nav]
         rng.shuffle(items)
-        site.pages[f"/p/{i}.html"] = _PAGE.format(
-            title=f"栏目 {i}", links="<ul>\n" + "\n".join(items) + "\n</ul>"
-        ).encode()
-    site.pages["/"] = _PAGE.format(
-        title="某某区人民政府", links="<ul>\n" + "\n".join(index_links) + "\n</ul>"
-    ).encode()
+        site.pages[f"/p/{i}.html"] = _PAGE.format(title=f"栏目 {i}", links="<ul>\n" + "\n".join(items) + "\n</ul>").encode()
+    site.pages["/"] = _PAGE.format(title="某某区人民政府", links="<ul>\n" + "\n".join(index_links) + "\n</ul>").encode()
     return site
 
 
@@ -266,7 +184,7 @@ def _with_linkchecker_header(handle: Handler) -> web.Application:
 
 
 async def _serve(site: BenchSite, socks: list[socket.socket], lifetime_s: float) -> None:
-    runners = await _start_apps([make_bench_app(site), make_bench_external_app()], socks)
+    runners = await start_apps([make_bench_app(site), make_bench_external_app()], socks)
     try:
         await asyncio.sleep(lifetime_s)
     finally:
@@ -287,9 +205,7 @@ class BenchServer:
         self.site = generate_site(port, ext_port, n_pages=n_pages)
         # fork: the child inherits the already-listening sockets and the site.
         ctx = multiprocessing.get_context("fork")
-        self._process = ctx.Process(
-            target=_serve_process, args=(self.site, self._socks, lifetime_s), daemon=True
-        )
+        self._process = ctx.Process(target=_serve_process, args=(self.site, self._socks, lifetime_s), daemon=True)
 
     def __enter__(self) -> BenchServer:
         self._process.start()

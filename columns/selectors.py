@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .models import ColumnRequirement
-from .parsing import RequirementRow
+from .table import RequirementRow
 
 
 def current_rows() -> list[RequirementRow]:

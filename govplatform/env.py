@@ -9,16 +9,26 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-class EnvError(ValueError):
-    pass
+class EnvError(ImproperlyConfigured, ValueError):
+    """A variable is missing or malformed: raised while the settings are imported, before anything starts."""
 
 
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def env_required(name: str, hint: str = "") -> str:
+    """A variable without a default: its absence stops the process at once, with what to set."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise EnvError(f"必须设置环境变量 {name}" + (f"：{hint}" if hint else ""))
+    return value
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -41,6 +51,15 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise EnvError(f"环境变量 {name} 应为整数，实际为 {raw!r}") from exc
+
+
+def env_choice(name: str, choices: dict[str, object], default: str) -> object:
+    """One of a few spellings (case-insensitive), mapped to its value: `choices[default]` when unset."""
+    raw = os.environ.get(name)
+    key = default if raw is None or raw.strip() == "" else raw.strip().lower()
+    if key not in choices:
+        raise EnvError(f"环境变量 {name} 应为 {'/'.join(choices)} 之一，实际为 {raw!r}")
+    return choices[key]
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

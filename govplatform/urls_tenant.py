@@ -15,6 +15,8 @@ urlpatterns = [
     path("robots.txt", sitepage_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitepage_views.sitemap, name="sitemap"),
     path("feeds/", include("sitepages.feed_urls")),
+    path("hudong/", include("interaction.urls_site")),
+    path("captcha/", include("captcha.urls")),
     # Only this unit's own media folder, and never its documents (tenants/media.py).
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media.serve_media, name="unit_media"),
     path("", include(wagtail_urls)),

@@ -1,14 +1,20 @@
-"""Registrations only: the code behind them lives in views, panels, viewsets and log_actions."""
+"""Registrations only: the code behind them lives in each feature's views, panels and viewsets."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.widgets import Button
 
-from . import log_actions, notifications, selectors, urls, views
-from .menu import SchemaMenuItem
-from .panels import DutyOverviewPanel, DutyPanel, MyTasksPanel
-from .viewsets import sensitive_word_viewset
+from tenants.admin import PublicOnlyMenuItem, UnitMenuItem
+from tenants.context import current_unit, in_public_schema
+
+from . import log_actions, urls
+from .duties.panels import DutyOverviewPanel, DutyPanel
+from .permissions import user_is_unit_admin
+from .secrecy.notifications import warn_author_if_held
+from .secrecy.viewsets import sensitive_word_viewset
+from .workflow.panels import MyTasksPanel
+from .workflow.views import publish_guard
 
 
 @hooks.register("register_log_actions")
@@ -23,60 +29,49 @@ def register_moderation_urls():
 
 @hooks.register("register_admin_viewset")
 def register_sensitive_word_viewset():
+    # Kept once for all units, in the information centre's admin: the viewset's policy hides it elsewhere.
     return sensitive_word_viewset
 
 
 @hooks.register("before_publish_page")
 def guard_publish(request, page):
-    return views.publish_guard(request, page)
+    return publish_guard(request, page)
 
 
 @hooks.register("after_edit_page")
 @hooks.register("after_create_page")
 def warn_author_of_secrecy_hold(request, page):
-    notifications.warn_author_if_held(request=request, page=page)
+    warn_author_if_held(request=request, page=page)
 
 
 @hooks.register("register_admin_menu_item")
 def register_moderation_menu():
     def unit_admin(user):
-        return selectors.user_is_unit_admin(user=user)
-
-    def superuser(user):
-        return user.is_superuser
+        return user_is_unit_admin(user=user)
 
     items = [
-        SchemaMenuItem("待我处理", reverse("moderation:my_tasks"), icon_name="tasks", order=10),
-        SchemaMenuItem("会签请求", reverse("moderation:confirmations"), icon_name="group", order=20),
-        SchemaMenuItem("审计日志导出", reverse("moderation:audit_export"), icon_name="download", order=30, allowed=unit_admin),
-        SchemaMenuItem("各单位履职情况", reverse("moderation:duty_overview"), icon_name="group", order=40, public=True, allowed=superuser),
-        SchemaMenuItem(
-            "全平台审计日志", reverse("moderation:platform_audit_export"), icon_name="download", order=50, public=True, allowed=superuser
-        ),
+        UnitMenuItem("待我处理", reverse("moderation:my_tasks"), icon_name="tasks", order=10),
+        UnitMenuItem("会签请求", reverse("moderation:confirmations"), icon_name="group", order=20),
+        UnitMenuItem("审计日志导出", reverse("moderation:audit_export"), icon_name="download", order=30, allowed=unit_admin),
+        PublicOnlyMenuItem("各单位履职情况", reverse("moderation:duty_overview"), icon_name="group", order=40),
+        PublicOnlyMenuItem("全平台审计日志", reverse("moderation:platform_audit_export"), icon_name="download", order=50),
     ]
     return SubmenuMenuItem("审核发布", Menu(items=items), icon_name="tasks", name="moderation", order=250)
 
 
-@hooks.register("construct_main_menu")
-def hide_dictionary_outside_public(request, menu_items):
-    # The dictionary is kept once for all units, in the information centre's (public) admin.
-    if not selectors.in_public_schema():
-        menu_items[:] = [item for item in menu_items if item.name != sensitive_word_viewset.menu_name]
-
-
 @hooks.register("construct_homepage_panels")
 def add_moderation_panels(request, panels):
-    if selectors.in_public_schema():
+    if in_public_schema():
         if request.user.is_superuser:
             panels.append(DutyOverviewPanel())
         return
     panels.append(MyTasksPanel(request))
-    panels.append(DutyPanel(selectors.current_unit()))
+    panels.append(DutyPanel(current_unit()))
 
 
 @hooks.register("register_page_header_buttons")
 def moderation_page_buttons(page, user, view_name, next_url=None):
-    if selectors.in_public_schema() or page.depth <= 1:
+    if in_public_schema() or page.depth <= 1:
         return
     yield Button("会签单位", reverse("moderation:page_targets", args=[page.pk]), icon_name="group", priority=80)
     yield Button("保密审查", reverse("moderation:page_secrecy", args=[page.pk]), icon_name="warning", priority=81)

@@ -32,9 +32,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from columns.types import DEFAULT_POLICY_DAYS, ColumnKind
 
 __all__ = [
     "DEFAULT_POLICY_DAYS",
@@ -44,6 +45,7 @@ __all__ = [
     "ColumnVerdict",
     "Deduction",
     "FreshnessScore",
+    "InteractionState",
     "ScoringWeights",
     "UnitState",
     "judge_column",
@@ -55,33 +57,9 @@ __all__ = [
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-class ColumnKind(StrEnum):
-    DYNAMIC = "dynamic"
-    POLICY = "policy"
-    PLAN = "plan"
-    STATIC = "static"
-    INTERACTION = "interaction"
-
-
-# Defaults by column kind; the same table the responsibility-table import uses
-# (columns/services.py).  None means "no update period": interaction columns
-# are judged by how fast they answer, not by how often they publish.
-DEFAULT_POLICY_DAYS: dict[ColumnKind, int | None] = {
-    ColumnKind.DYNAMIC: 14,
-    ColumnKind.POLICY: 183,
-    ColumnKind.PLAN: 365,
-    ColumnKind.STATIC: 30,
-    ColumnKind.INTERACTION: None,
-}
-
-# Chinese names of the kinds, used in deduction reasons.
-KIND_LABELS: dict[ColumnKind, str] = {
-    ColumnKind.DYNAMIC: "动态要闻类",
-    ColumnKind.POLICY: "通知公告及政策文件类",
-    ColumnKind.PLAN: "规划计划及人事类",
-    ColumnKind.STATIC: "静态信息类",
-    ColumnKind.INTERACTION: "互动交流类",
-}
+# The column kinds and their default update periods are the responsibility
+# table's (columns.types); they are part of this module's interface because
+# every ColumnState carries one.
 
 
 @dataclass(frozen=True)
@@ -109,6 +87,11 @@ class ScoringWeights:
     # first an early warning with points lost, above the second the veto.
     availability_warning_ratio: float = 0.02
     availability_veto_ratio: float = 0.05
+    # 互动交流: answered messages whose reply is still unpublished after 2 months
+    # (a confirmed fragment of the 2019 扣分 table: −3), and messages past their
+    # deadline (第十一条（四）; not fixed by the national table).
+    interaction_unpublished: int = 3
+    interaction_overdue: int = 2
 
     def stale_points(self, kind: ColumnKind) -> int:
         match kind:
@@ -148,6 +131,22 @@ class ColumnState:
 
 
 @dataclass(frozen=True)
+class InteractionState:
+    """The unit's 互动交流 as the scorer needs it (interaction.selectors.freshness_state builds it).
+
+    ``unanswered`` counts the valid messages received in the last year and still
+    unanswered more than 3 months after they arrived; ``evidence`` names the oldest
+    (查询码, kind, dates; never personal data).
+    """
+
+    has_channel: bool = True
+    unanswered: int = 0
+    evidence: tuple[str, ...] = ()
+    overdue_open: int = 0
+    unpublished_after_two_months: int = 0
+
+
+@dataclass(frozen=True)
 class UnitState:
     unit_code: str
     unit_name: str
@@ -157,6 +156,8 @@ class UnitState:
     # Share of failed homepage probes over the last 7 days (0..1); None when
     # no availability monitoring data exists for the unit.
     availability_failure_ratio: float | None = None
+    # None: not judged (callers that know nothing of 互动交流, e.g. the freshness benchmark).
+    interaction: InteractionState | None = None
 
 
 @dataclass(frozen=True)
@@ -303,80 +304,119 @@ def _percent(ratio: float) -> str:
     return f"{ratio * 100:.1f}%"
 
 
-def _score(unit: UnitState, today: int, weights: ScoringWeights) -> FreshnessScore:
-    deductions: list[Deduction] = []
-    vetoes: list[str] = []
-    verdicts: list[ColumnVerdict] = []
-    stale_count = empty_count = stale_dynamic_or_policy = 0
+@dataclass(frozen=True)
+class _Findings:
+    """What one rule found: points lost and single-item vetoes, in report order."""
 
-    for column in unit.columns:
-        verdict = judge_column(column, today=today)
-        verdicts.append(verdict)
-        if verdict.empty:
-            empty_count += 1
-            deductions.append(
-                Deduction(
-                    points=weights.empty_column,
-                    reason=f"栏目「{column.title}」为空白栏目（{KIND_LABELS[column.kind]}，无任何信息）",
-                    column_id=column.column_id,
-                    kind="empty",
-                )
-            )
-        elif verdict.stale:
-            stale_count += 1
-            if column.kind in (ColumnKind.DYNAMIC, ColumnKind.POLICY):
-                stale_dynamic_or_policy += 1
-            deductions.append(
-                Deduction(
-                    points=weights.stale_points(column.kind),
-                    reason=_stale_reason(verdict),
-                    column_id=column.column_id,
-                    kind=f"stale_{column.kind}",
-                )
-            )
+    deductions: tuple[Deduction, ...] = ()
+    vetoes: tuple[str, ...] = ()
 
-    homepage_age = _age(unit.homepage_newest_dynamic, today)
-    if homepage_age is None:
-        deductions.append(Deduction(weights.homepage_stale, "首页无任何动态信息", None, "homepage"))
-        vetoes.append("首页无任何动态信息，视同首页超过 2 周未更新")
-    elif homepage_age >= weights.homepage_warning_days:
-        deductions.append(
-            Deduction(
-                weights.homepage_stale,
-                f"首页动态信息已 {homepage_age} 天未更新（要求每 {weights.homepage_warning_days} 天至少更新一次）",
-                None,
-                "homepage",
-            )
+
+def _column_deduction(verdict: ColumnVerdict, weights: ScoringWeights) -> Deduction | None:
+    """A blank column, or one past its update period (a verdict is never both)."""
+    column = verdict.column
+    if verdict.empty:
+        return Deduction(
+            points=weights.empty_column,
+            reason=f"栏目「{column.title}」为空白栏目（{column.kind.indicator_label}，无任何信息）",
+            column_id=column.column_id,
+            kind="empty",
         )
-        if homepage_age >= weights.homepage_veto_days:
-            vetoes.append(f"首页动态信息已 {homepage_age} 天未更新（≥{weights.homepage_veto_days} 天）")
+    if verdict.stale:
+        return Deduction(
+            points=weights.stale_points(column.kind),
+            reason=_stale_reason(verdict),
+            column_id=column.column_id,
+            kind=f"stale_{column.kind}",
+        )
+    return None
 
-    if unit.broken_links > 0:
-        points = min(unit.broken_links * weights.broken_link, weights.broken_links_cap)
-        deductions.append(
+
+def _homepage_rule(homepage_age: int | None, weights: ScoringWeights) -> _Findings:
+    """Homepage dynamic information: weekly at least (第六条（四）), two weeks is the national veto."""
+    if homepage_age is None:
+        return _Findings(
+            deductions=(Deduction(weights.homepage_stale, "首页无任何动态信息", None, "homepage"),),
+            vetoes=("首页无任何动态信息，视同首页超过 2 周未更新",),
+        )
+    if homepage_age < weights.homepage_warning_days:
+        return _Findings()
+    deduction = Deduction(
+        weights.homepage_stale,
+        f"首页动态信息已 {homepage_age} 天未更新（要求每 {weights.homepage_warning_days} 天至少更新一次）",
+        None,
+        "homepage",
+    )
+    vetoes: tuple[str, ...] = ()
+    if homepage_age >= weights.homepage_veto_days:
+        vetoes = (f"首页动态信息已 {homepage_age} 天未更新（≥{weights.homepage_veto_days} 天）",)
+    return _Findings(deductions=(deduction,), vetoes=vetoes)
+
+
+def _broken_links_rule(broken_links: int, weights: ScoringWeights) -> _Findings:
+    """Links that do not open (第十一条（三）): points per link, capped."""
+    if broken_links <= 0:
+        return _Findings()
+    points = min(broken_links * weights.broken_link, weights.broken_links_cap)
+    return _Findings(
+        deductions=(
             Deduction(
                 points,
-                f"存在 {unit.broken_links} 个无法打开的链接（每个扣 {weights.broken_link} 分，最多扣 {weights.broken_links_cap} 分）",
+                f"存在 {broken_links} 个无法打开的链接（每个扣 {weights.broken_link} 分，最多扣 {weights.broken_links_cap} 分）",
                 None,
                 "broken_links",
-            )
+            ),
         )
+    )
 
-    failure = unit.availability_failure_ratio
-    if failure is not None and failure > weights.availability_warning_ratio:
-        deductions.append(
-            Deduction(
-                weights.availability_warning,
-                f"首页近 7 天访问失败率 {_percent(failure)}（超过 {_percent(weights.availability_warning_ratio)} 预警线）",
-                None,
-                "availability",
-            )
-        )
-        if failure > weights.availability_veto_ratio:
-            vetoes.append(
-                f"首页近 7 天访问失败率 {_percent(failure)}（超过 {_percent(weights.availability_veto_ratio)}）"
-            )
 
+def _availability_rule(failure: float | None, weights: ScoringWeights) -> _Findings:
+    """The homepage's 7-day failure ratio: points past the warning line, the veto past the national line."""
+    if failure is None or failure <= weights.availability_warning_ratio:
+        return _Findings()
+    deduction = Deduction(
+        weights.availability_warning,
+        f"首页近 7 天访问失败率 {_percent(failure)}（超过 {_percent(weights.availability_warning_ratio)} 预警线）",
+        None,
+        "availability",
+    )
+    vetoes: tuple[str, ...] = ()
+    if failure > weights.availability_veto_ratio:
+        vetoes = (f"首页近 7 天访问失败率 {_percent(failure)}（超过 {_percent(weights.availability_veto_ratio)}）",)
+    return _Findings(deductions=(deduction,), vetoes=vetoes)
+
+
+def _interaction_rule(state: InteractionState | None, weights: ScoringWeights) -> _Findings:
+    """互动回应差 (national veto): no working channel, or a valid message unanswered beyond 3 months;
+    points for replies left unpublished and for messages past their deadline (第十一条（四））."""
+    if state is None:
+        return _Findings()
+    vetoes: list[str] = []
+    deductions: list[Deduction] = []
+    if not state.has_channel:
+        vetoes.append("互动回应差：网站没有可用的互动交流渠道（互动渠道栏目未开设或未发布）")
+    if state.unanswered:
+        vetoes.append(f"互动回应差：{state.unanswered} 条有效留言超过 3 个月未答复：" + "；".join(state.evidence))
+    if state.unpublished_after_two_months:
+        deductions.append(Deduction(
+            weights.interaction_unpublished,
+            f"{state.unpublished_after_two_months} 条留言答复超过 2 个月未公开",
+            None, "interaction_unpublished",
+        ))
+    if state.overdue_open:
+        deductions.append(Deduction(
+            weights.interaction_overdue,
+            f"{state.overdue_open} 条留言超过办理期限未答复（第十一条（四））",
+            None, "interaction_overdue",
+        ))
+    return _Findings(deductions=tuple(deductions), vetoes=tuple(vetoes))
+
+
+def _column_count_vetoes(
+    *, stale_count: int, stale_dynamic_or_policy: int, empty_count: int, weights: ScoringWeights
+) -> _Findings:
+    """The national vetoes for too many stale or blank columns."""
+    vetoes: list[str] = []
     if stale_dynamic_or_policy >= weights.veto_stale_dynamic_or_policy:
         vetoes.append(
             f"动态要闻类及政策文件类栏目超过更新期限 {stale_dynamic_or_policy} 个（≥{weights.veto_stale_dynamic_or_policy} 个）"
@@ -385,15 +425,35 @@ def _score(unit: UnitState, today: int, weights: ScoringWeights) -> FreshnessSco
         vetoes.append(f"超过更新期限的栏目 {stale_count} 个（≥{weights.veto_stale_any} 个）")
     if empty_count >= weights.veto_empty:
         vetoes.append(f"空白栏目 {empty_count} 个（≥{weights.veto_empty} 个）")
+    return _Findings(vetoes=tuple(vetoes))
 
+
+def _score(unit: UnitState, today: int, weights: ScoringWeights) -> FreshnessScore:
+    verdicts = tuple(judge_column(column, today=today) for column in unit.columns)
+    stale = [verdict for verdict in verdicts if verdict.stale]
+    stale_dynamic_or_policy = sum(1 for verdict in stale if verdict.column.kind in (ColumnKind.DYNAMIC, ColumnKind.POLICY))
+    empty_count = sum(1 for verdict in verdicts if verdict.empty)
+    homepage_age = _age(unit.homepage_newest_dynamic, today)
+    columns = _Findings(deductions=tuple(d for d in (_column_deduction(v, weights) for v in verdicts) if d is not None))
+    findings = (
+        columns,
+        _homepage_rule(homepage_age, weights),
+        _broken_links_rule(unit.broken_links, weights),
+        _availability_rule(unit.availability_failure_ratio, weights),
+        _interaction_rule(unit.interaction, weights),
+        _column_count_vetoes(
+            stale_count=len(stale), stale_dynamic_or_policy=stale_dynamic_or_policy, empty_count=empty_count, weights=weights
+        ),
+    )
+    deductions = tuple(deduction for found in findings for deduction in found.deductions)
     total = sum(deduction.points for deduction in deductions)
     return FreshnessScore(
         unit_code=unit.unit_code,
         score=max(0, 100 - total),
-        deductions=tuple(deductions),
-        vetoes=tuple(vetoes),
-        verdicts=tuple(verdicts),
-        stale_count=stale_count,
+        deductions=deductions,
+        vetoes=tuple(veto for found in findings for veto in found.vetoes),
+        verdicts=verdicts,
+        stale_count=len(stale),
         empty_count=empty_count,
         stale_dynamic_or_policy_count=stale_dynamic_or_policy,
         homepage_age_days=homepage_age,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django_tenants.utils import schema_context
 
-from moderation.notifications import send_to_users
 from tenants.hosts import portal_base_url, unit_base_url
-from tenants.services import UnitRole
+from tenants.mail import send_to_centre, send_to_roles
+from tenants.roles import UnitRole
 
 # Who in a unit hears that its homepage is failing: those answerable for the
 # site (第六条（七）) and whoever administers it.
@@ -24,11 +22,6 @@ def notify_availability_level(*, unit, level: str, failure_percent: str, warning
         f"（预警线 {warning}，国家单项否决线 {veto}）。\n"
         "请尽快排查网站服务器、网络和域名解析，确保首页可以正常访问。"
     )
-    with schema_context(unit.schema_name):
-        staff = list(get_user_model().objects.filter(groups__name__in=ALERTED_ROLES, is_active=True).distinct())
-        sent = send_to_users(users=staff, subject=subject, body=f"{body}\n本单位后台：{unit_base_url(unit)}/admin/")
+    sent = send_to_roles(unit=unit, roles=ALERTED_ROLES, subject=subject, body=f"{body}\n本单位后台：{unit_base_url(unit)}/admin/")
     centre_url = portal_base_url() + reverse("oversight:unit_detail", args=[unit.code])
-    with schema_context("public"):
-        centre = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
-        sent += send_to_users(users=centre, subject=subject, body=f"{body}\n监测详情：{centre_url}")
-    return sent
+    return sent + send_to_centre(subject=subject, body=f"{body}\n监测详情：{centre_url}")

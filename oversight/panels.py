@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from wagtail.admin.ui.components import Component
 
-from . import selectors
+from columns.types import ColumnKind
 
-STATIC_KIND = "static"
+from . import selectors
 
 
 class FreshnessPanel(Component):
@@ -31,7 +31,7 @@ class FreshnessPanel(Component):
                     "reason": deduction["reason"],
                     "column_id": deduction["column_id"],
                     "edit_url": verdict["edit_url"] if verdict else "",
-                    "confirmable": bool(verdict and verdict["kind"] == STATIC_KIND),
+                    "confirmable": bool(verdict and verdict["kind"] == ColumnKind.STATIC),
                 })
         context.update(row=row, snapshot=snapshot, todo=todo)
         return context

@@ -1,19 +1,230 @@
-"""Reads of the oversight records for the admin views, panels and reports."""
+"""Reads of the oversight app: what the checks judge (a unit's columns and items,
+its domains) and the records they leave, for the services, admin views, panels
+and reports.  Views and panels read through here, never the models."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from .freshness import SHANGHAI, ScoringWeights
-from .models import AvailabilityProbe, BrokenLink, CheckRun, FreshnessSnapshot
-from .reports import CLAUSE_MAINTENANCE, CLAUSE_UNREACHABLE, Article11Case, MonthlyReport, UnitMonthlyFigures
-from .services import AVAILABILITY_WINDOW, availability_level, open_broken_links
+from columns.types import DEFAULT_POLICY_DAYS, ColumnKind
+from tenants.hosts import base_url_for_host, unit_base_url
+
+from .freshness import SHANGHAI, ColumnState, ScoringWeights, UnitState
+from .linkcheck import CheckConfig
+from .models import AvailabilityProbe, BrokenLink, CheckOutcome, CheckRun, FreshnessSnapshot
+from .reports.figures import (
+    CLAUSE_INTERACTION,
+    CLAUSE_MAINTENANCE,
+    CLAUSE_UNREACHABLE,
+    Article11Case,
+    MonthlyReport,
+    UnitMonthlyFigures,
+)
+
+AVAILABILITY_WINDOW = timedelta(days=7)
+
+
+# --- what the checks judge --------------------------------------------------------
+
+
+def edit_url(page_id: int) -> str:
+    return f"/admin/pages/{page_id}/edit/"
+
+
+def _as_moment(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(12, 0), tzinfo=SHANGHAI)
+
+
+def _newest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
+
+
+def scored_column_types() -> list:
+    """Column page types judged for freshness: every column except the 栏目分组 containers."""
+    from sitepages.models import COLUMN_PAGE_TYPES, SectionPage
+
+    return [model for model in COLUMN_PAGE_TYPES if model is not SectionPage]
+
+
+def _item_figures_by_parent() -> dict[str, dict]:
+    """parent path → {count, newest}: one UNION query over every item type."""
+    from wagtail.models import Page
+
+    from sitepages.models import ITEM_TYPES
+
+    queries = [
+        model.objects.live()
+        .annotate(parent_path=Substr("path", 1, Length("path") - Page.steplen))
+        .values("parent_path")
+        .annotate(
+            n=Count("pk"),
+            newest_date=Max("publish_date"),
+            newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
+        )
+        .order_by()
+        for model in ITEM_TYPES.values()
+    ]
+    figures: dict[str, dict] = {}
+    for row in queries[0].union(*queries[1:], all=True):
+        entry = figures.setdefault(row["parent_path"], {"count": 0, "newest": None})
+        entry["count"] += row["n"]
+        entry["newest"] = _newest(entry["newest"], _as_moment(row["newest_date"]), row["newest_undated"])
+    return figures
+
+
+def _columns() -> list[dict]:
+    """Every live column of the unit: one UNION query over the column page types."""
+    fields = (
+        "id", "content_type_id", "title", "path", "url_path",
+        "column_kind", "policy_days", "last_confirmed_at", "last_published_at",
+    )
+    queries = [model.objects.live().values(*fields).order_by() for model in scored_column_types()]
+    return sorted(queries[0].union(*queries[1:], all=True), key=lambda row: row["path"])
+
+
+def _homepage_newest_dynamic() -> datetime | None:
+    from sitepages.models import NewsPage, UnitHomePage
+
+    home = UnitHomePage.objects.live().first()
+    if home is None:
+        return None
+    row = NewsPage.objects.live().public().descendant_of(home).aggregate(
+        newest_date=Max("publish_date"),
+        newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
+    )
+    return _newest(_as_moment(row["newest_date"]), row["newest_undated"])
+
+
+def open_broken_links(*, unit):
+    return BrokenLink.objects.filter(unit=unit, resolved_at__isnull=True)
+
+
+def availability_failure_ratio(*, unit, now: datetime | None = None) -> float | None:
+    since = (now or timezone.now()) - AVAILABILITY_WINDOW
+    row = AvailabilityProbe.objects.filter(unit=unit, checked_at__gte=since).aggregate(
+        total=Count("pk"), failed=Count("pk", filter=Q(ok=False))
+    )
+    return None if not row["total"] else row["failed"] / row["total"]
+
+
+AVAILABILITY_LEVELS = ("none", "ok", "warning", "veto")
+
+
+def availability_level(failure: float | None, *, weights: ScoringWeights | None = None) -> str:
+    """"veto" above the national 5 % line, "warning" above the early line, "ok" below, "none" without data."""
+    weights = weights or ScoringWeights()
+    if failure is None:
+        return "none"
+    if failure > weights.availability_veto_ratio:
+        return "veto"
+    if failure > weights.availability_warning_ratio:
+        return "warning"
+    return "ok"
+
+
+def unit_state(*, unit) -> UnitState:
+    """The unit's columns, items and monitoring figures as the scorer needs them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from interaction import selectors as interaction_selectors
+    from sitepages.models import ColumnListingPage
+
+    broken = open_broken_links(unit=unit).count()
+    failure = availability_failure_ratio(unit=unit)
+    with schema_context(unit.schema_name):
+        listing_type = ContentType.objects.get_for_model(ColumnListingPage).pk
+        items = _item_figures_by_parent()
+        replies = interaction_selectors.published_reply_figures()
+        interaction = interaction_selectors.freshness_state()
+        columns = []
+        for row in _columns():
+            kind = ColumnKind(row["column_kind"])
+            own = items.get(row["path"], {"count": 0, "newest": None})
+            count, newest = own["count"], own["newest"]
+            if kind is ColumnKind.STATIC and row["content_type_id"] != listing_type and row["last_published_at"] is not None:
+                # A static page (机构概况, 领导信息 …) is itself the column's content.
+                count += 1
+                newest = _newest(newest, row["last_published_at"])
+            if kind is ColumnKind.INTERACTION:
+                # Not a text page: its content is the published replies (interaction), judged by the interaction rule.
+                count, newest = replies
+            policy_days = row["policy_days"] if row["policy_days"] is not None else DEFAULT_POLICY_DAYS[kind]
+            columns.append(
+                ColumnState(
+                    column_id=row["id"], title=row["title"], path=row["url_path"], kind=kind, policy_days=policy_days,
+                    item_count=count, newest_publish=newest, last_confirmed=row["last_confirmed_at"],
+                    edit_url=edit_url(row["id"]),
+                )
+            )
+        homepage = _homepage_newest_dynamic()
+    return UnitState(
+        unit_code=unit.code, unit_name=unit.name, columns=tuple(columns), homepage_newest_dynamic=homepage,
+        broken_links=broken, availability_failure_ratio=failure, interaction=interaction,
+    )
+
+
+def static_column(*, page_id: int):
+    for model in scored_column_types():
+        page = model.objects.filter(pk=page_id).first()
+        if page is not None:
+            if page.column_kind != ColumnKind.STATIC:
+                raise ValidationError("只有静态信息类栏目需要核查确认")
+            return page
+    raise ValidationError("栏目不存在")
+
+
+def site_unit(code: str):
+    """A unit with a site, by its code; None when there is none."""
+    from tenants.models import Unit
+
+    return Unit.objects.sites().filter(code=code).first()
+
+
+def broken_links_by_recency(*, unit):
+    """The unit's open broken links, the most recently seen first."""
+    return open_broken_links(unit=unit).order_by("-last_seen", "url")
+
+
+def check_running(*, unit, kind: str, since: datetime) -> bool:
+    """Whether a check of this kind of the unit started after ``since`` and has not finished."""
+    return CheckRun.objects.filter(unit=unit, kind=kind, outcome=CheckOutcome.RUNNING, started_at__gte=since).exists()
+
+
+# --- links ----------------------------------------------------------------------
+
+
+def _netloc(hostname: str) -> str:
+    return urlsplit(base_url_for_host(hostname)).netloc
+
+
+def link_config(*, unit, homepage_only: bool = False) -> CheckConfig:
+    from tenants.models import Domain
+
+    domains = Domain.objects.filter(tenant=unit).values_list("domain", flat=True)
+    own = frozenset(_netloc(domain) for domain in domains)
+    return CheckConfig(
+        start_url=unit_base_url(unit) + "/",
+        internal_hosts=own,
+        # The unit's own hosts are the platform's: an intranet deployment
+        # serves them on private addresses, which must not block the check.
+        allowed_private_hosts=frozenset(settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS) | own,
+        max_concurrency=settings.LINKCHECK_CONCURRENCY,
+        only_start_page=homepage_only,
+    )
+
+
+# --- the records, for the admin ---------------------------------------------------
 
 WEIGHTS = ScoringWeights()
 TREND_WEEKS = 8
@@ -84,8 +295,6 @@ def recent_runs(*, unit, limit: int = 12) -> list[CheckRun]:
 
 
 def unit_row(*, unit) -> UnitRow:
-    from .services import availability_failure_ratio
-
     return UnitRow(
         unit=unit, snapshot=latest_snapshot(unit=unit), broken_links=open_broken_links(unit=unit).count(),
         availability_failure=availability_failure_ratio(unit=unit),
@@ -200,6 +409,15 @@ def _cases(*, unit, start: datetime, end: datetime) -> list[Article11Case]:
             first_seen=max(span["first"], start).astimezone(SHANGHAI).date(),
             last_seen=min(span["last"], end - timedelta(seconds=1)).astimezone(SHANGHAI).date(),
         ))
+    from interaction.selectors import article11_evidence
+
+    with schema_context(unit.schema_name):
+        interaction = article11_evidence(start=start, end=end)
+    if interaction is not None:
+        _count, evidence, first_seen, last_seen = interaction
+        cases.append(Article11Case(
+            unit_name=unit.name, clause=CLAUSE_INTERACTION, evidence=evidence, first_seen=first_seen, last_seen=last_seen,
+        ))
     return cases
 
 
@@ -215,11 +433,16 @@ def monthly_report(*, year: int, month: int) -> MonthlyReport:
         .order_by("unit_id", "-taken_at", "-id").distinct("unit_id")
     }
     trends = weekly_scores_by_unit(units=directory, until=min(end, timezone.now()))
-    units, cases, trend = [], [], {}
+    from interaction.selectors import report_rows
+
+    units, cases, trend, interaction = [], [], {}, []
     for unit in directory:
         units.append(_figures(unit=unit, snapshot=last_snapshots.get(unit.pk), start=start, end=end))
         cases.extend(_cases(unit=unit, start=start, end=end))
         trend[unit.code] = trends.get(unit.pk, [])
+        with schema_context(unit.schema_name):
+            interaction.extend(report_rows(year=year, month=month, unit=unit))
     return MonthlyReport(
-        year=year, month=month, generated_at=timezone.now(), units=tuple(units), cases=tuple(cases), trend=trend, weights=WEIGHTS
+        year=year, month=month, generated_at=timezone.now(), units=tuple(units), cases=tuple(cases), trend=trend, weights=WEIGHTS,
+        interaction=tuple(interaction),
     )

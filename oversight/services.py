@@ -10,29 +10,34 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time as dt_time, timedelta
-from urllib.parse import urlsplit
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 import aiohttp
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Max, Q
-from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.hosts import base_url_for_host, unit_base_url
+from tenants.hosts import unit_base_url
 
-from .freshness import DEFAULT_POLICY_DAYS, SHANGHAI, ColumnKind, ColumnState, ScoringWeights, UnitState, score_unit
-from .linkcheck import BlockedAddress, CheckConfig, CrawlReport, GuardedResolver, check_site
+from .freshness import SHANGHAI, ScoringWeights, score_unit
+from .linkcheck import BlockedAddress, CrawlReport, GuardedResolver, check_site
 from .models import AvailabilityProbe, BrokenLink, CheckKind, CheckOutcome, CheckRun, FreshnessSnapshot
 from .notifications import notify_availability_level
+from .selectors import (
+    AVAILABILITY_LEVELS,
+    availability_failure_ratio,
+    availability_level,
+    check_running,
+    link_config,
+    open_broken_links,
+    static_column,
+    unit_state,
+)
 
 # Errors a check of one unit may meet that must not stop the checks of the others.
 CHECK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError, DatabaseError, ValueError)
-
-AVAILABILITY_WINDOW = timedelta(days=7)
 
 
 class CheckFailed(Exception):
@@ -63,137 +68,6 @@ def _recorded(*, kind: str, unit) -> Iterator[CheckRun]:
 # --- freshness ------------------------------------------------------------------
 
 
-def edit_url(page_id: int) -> str:
-    return f"/admin/pages/{page_id}/edit/"
-
-
-def _as_moment(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, dt_time(12, 0), tzinfo=SHANGHAI)
-
-
-def _newest(*moments: datetime | None) -> datetime | None:
-    present = [m for m in moments if m is not None]
-    return max(present) if present else None
-
-
-def scored_column_types() -> list:
-    """Column page types judged for freshness: every column except the 栏目分组 containers."""
-    from sitepages.models import COLUMN_PAGE_TYPES, SectionPage
-
-    return [model for model in COLUMN_PAGE_TYPES if model is not SectionPage]
-
-
-def _item_figures_by_parent() -> dict[str, dict]:
-    """parent path → {count, newest}: one UNION query over every item type."""
-    from wagtail.models import Page
-
-    from sitepages.models import ITEM_TYPES
-
-    queries = [
-        model.objects.live()
-        .annotate(parent_path=Substr("path", 1, Length("path") - Page.steplen))
-        .values("parent_path")
-        .annotate(
-            n=Count("pk"),
-            newest_date=Max("publish_date"),
-            newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
-        )
-        .order_by()
-        for model in ITEM_TYPES.values()
-    ]
-    figures: dict[str, dict] = {}
-    for row in queries[0].union(*queries[1:], all=True):
-        entry = figures.setdefault(row["parent_path"], {"count": 0, "newest": None})
-        entry["count"] += row["n"]
-        entry["newest"] = _newest(entry["newest"], _as_moment(row["newest_date"]), row["newest_undated"])
-    return figures
-
-
-def _columns() -> list[dict]:
-    """Every live column of the unit: one UNION query over the column page types."""
-    fields = (
-        "id", "content_type_id", "title", "path", "url_path",
-        "column_kind", "policy_days", "last_confirmed_at", "last_published_at",
-    )
-    queries = [model.objects.live().values(*fields).order_by() for model in scored_column_types()]
-    return sorted(queries[0].union(*queries[1:], all=True), key=lambda row: row["path"])
-
-
-def _homepage_newest_dynamic() -> datetime | None:
-    from sitepages.models import NewsPage, UnitHomePage
-
-    home = UnitHomePage.objects.live().first()
-    if home is None:
-        return None
-    row = NewsPage.objects.live().public().descendant_of(home).aggregate(
-        newest_date=Max("publish_date"),
-        newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
-    )
-    return _newest(_as_moment(row["newest_date"]), row["newest_undated"])
-
-
-def open_broken_links(*, unit):
-    return BrokenLink.objects.filter(unit=unit, resolved_at__isnull=True)
-
-
-def availability_failure_ratio(*, unit, now: datetime | None = None) -> float | None:
-    since = (now or timezone.now()) - AVAILABILITY_WINDOW
-    row = AvailabilityProbe.objects.filter(unit=unit, checked_at__gte=since).aggregate(
-        total=Count("pk"), failed=Count("pk", filter=Q(ok=False))
-    )
-    return None if not row["total"] else row["failed"] / row["total"]
-
-
-AVAILABILITY_LEVELS = ("none", "ok", "warning", "veto")
-
-
-def availability_level(failure: float | None, *, weights: ScoringWeights | None = None) -> str:
-    """"veto" above the national 5 % line, "warning" above the early line, "ok" below, "none" without data."""
-    weights = weights or ScoringWeights()
-    if failure is None:
-        return "none"
-    if failure > weights.availability_veto_ratio:
-        return "veto"
-    if failure > weights.availability_warning_ratio:
-        return "warning"
-    return "ok"
-
-
-def unit_state(*, unit) -> UnitState:
-    """The unit's columns, items and monitoring figures as the scorer needs them."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from sitepages.models import ColumnListingPage
-
-    broken = open_broken_links(unit=unit).count()
-    failure = availability_failure_ratio(unit=unit)
-    with schema_context(unit.schema_name):
-        listing_type = ContentType.objects.get_for_model(ColumnListingPage).pk
-        items = _item_figures_by_parent()
-        columns = []
-        for row in _columns():
-            kind = ColumnKind(row["column_kind"])
-            own = items.get(row["path"], {"count": 0, "newest": None})
-            count, newest = own["count"], own["newest"]
-            if kind is ColumnKind.STATIC and row["content_type_id"] != listing_type and row["last_published_at"] is not None:
-                # A static page (机构概况, 领导信息 …) is itself the column's content.
-                count += 1
-                newest = _newest(newest, row["last_published_at"])
-            policy_days = row["policy_days"] if row["policy_days"] is not None else DEFAULT_POLICY_DAYS[kind]
-            columns.append(
-                ColumnState(
-                    column_id=row["id"], title=row["title"], path=row["url_path"], kind=kind, policy_days=policy_days,
-                    item_count=count, newest_publish=newest, last_confirmed=row["last_confirmed_at"],
-                    edit_url=edit_url(row["id"]),
-                )
-            )
-        homepage = _homepage_newest_dynamic()
-    return UnitState(
-        unit_code=unit.code, unit_name=unit.name, columns=tuple(columns), homepage_newest_dynamic=homepage,
-        broken_links=broken, availability_failure_ratio=failure,
-    )
-
-
 def score_and_record(*, unit) -> FreshnessSnapshot:
     with _recorded(kind=CheckKind.FRESHNESS, unit=unit) as run:
         state = unit_state(unit=unit)
@@ -209,20 +83,10 @@ def score_and_record(*, unit) -> FreshnessSnapshot:
     return snapshot
 
 
-def _static_column(*, page_id: int):
-    for model in scored_column_types():
-        page = model.objects.filter(pk=page_id).first()
-        if page is not None:
-            if page.column_kind != ColumnKind.STATIC:
-                raise ValidationError("只有静态信息类栏目需要核查确认")
-            return page
-    raise ValidationError("栏目不存在")
-
-
 def confirm_column(*, unit, page_id: int, user) -> None:
     """The editor's “已核查，内容准确”: a static column's content was checked today."""
     with schema_context(unit.schema_name):
-        page = _static_column(page_id=page_id)
+        page = static_column(page_id=page_id)
         if not page.permissions_for_user(user).can_edit():
             raise PermissionDenied("您没有编辑该栏目的权限")
         page.last_confirmed_at = timezone.now()
@@ -231,26 +95,6 @@ def confirm_column(*, unit, page_id: int, user) -> None:
 
 
 # --- links ----------------------------------------------------------------------
-
-
-def _netloc(hostname: str) -> str:
-    return urlsplit(base_url_for_host(hostname)).netloc
-
-
-def link_config(*, unit, homepage_only: bool = False) -> CheckConfig:
-    from tenants.models import Domain
-
-    domains = Domain.objects.filter(tenant=unit).values_list("domain", flat=True)
-    own = frozenset(_netloc(domain) for domain in domains)
-    return CheckConfig(
-        start_url=unit_base_url(unit) + "/",
-        internal_hosts=own,
-        # The unit's own hosts are the platform's: an intranet deployment
-        # serves them on private addresses, which must not block the check.
-        allowed_private_hosts=frozenset(settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS) | own,
-        max_concurrency=settings.LINKCHECK_CONCURRENCY,
-        only_start_page=homepage_only,
-    )
 
 
 def record_broken_links(*, unit, report: CrawlReport, homepage_only: bool) -> tuple[int, int]:
@@ -391,10 +235,7 @@ def request_check(*, unit, kind: str) -> None:
 
     if kind not in CHECKS:
         raise ValidationError(f"未知的检查类型：{kind}")
-    running = CheckRun.objects.filter(
-        unit=unit, kind=kind, outcome=CheckOutcome.RUNNING, started_at__gte=timezone.now() - ON_DEMAND_GUARD
-    )
-    if running.exists():
+    if check_running(unit=unit, kind=kind, since=timezone.now() - ON_DEMAND_GUARD):
         raise ValidationError(f"{unit.name}的{CheckKind(kind).label}正在进行，请稍后查看结果")
     enqueue(
         "oversight.tasks.run_unit_check",

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from moderation.selectors import current_unit, in_public_schema
-from tenants.models import Unit
+from tenants.admin import InformationCentreMixin, require_information_centre
+from tenants.context import current_unit
 
 from . import selectors, services
 from .freshness import SHANGHAI
@@ -22,17 +22,18 @@ from .reports import build_monthly_pdf, build_monthly_xlsx
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PublicAdminView(WagtailAdminTemplateMixin, TemplateView):
+class PublicAdminView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateView):
     """The information centre's views: public schema, superusers only."""
 
     header_icon = "view"
+    centre_only_message = "您没有查看网站监测的权限"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not in_public_schema():
-            raise Http404
-        if not request.user.is_superuser:
-            raise PermissionDenied("您没有查看网站监测的权限")
-        return super().dispatch(request, *args, **kwargs)
+
+def _unit_or_404(code: str):
+    unit = selectors.site_unit(code)
+    if unit is None:
+        raise Http404("没有该单位的子站")
+    return unit
 
 
 def _year_months(count: int = 12) -> list[tuple[int, int]]:
@@ -62,7 +63,7 @@ class UnitDetailView(PublicAdminView):
         return f"网站监测：{self.unit.name}"
 
     def dispatch(self, request, *args, **kwargs):
-        self.unit = get_object_or_404(Unit.objects.sites(), code=kwargs["code"])
+        self.unit = _unit_or_404(kwargs["code"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -73,7 +74,7 @@ class UnitDetailView(PublicAdminView):
             unit=self.unit,
             row=row,
             snapshot=row.snapshot,
-            broken_links=services.open_broken_links(unit=self.unit).order_by("-last_seen", "url"),
+            broken_links=selectors.broken_links_by_recency(unit=self.unit),
             trend=trend,
             bars=selectors.trend_svg_bars(trend),
             runs=selectors.recent_runs(unit=self.unit),
@@ -86,10 +87,7 @@ class MonthlyReportView(View):
     """GET ?year=2026&month=11&format=xlsx|pdf: the monthly report as a download."""
 
     def get(self, request):
-        if not in_public_schema():
-            raise Http404
-        if not request.user.is_superuser:
-            raise PermissionDenied("您没有下载报告的权限")
+        require_information_centre(request, "您没有下载报告的权限")
         try:
             year, month = (int(part) for part in request.GET.get("period", "").split("-", 1))
         except ValueError as exc:
@@ -135,11 +133,8 @@ class RequestCheckView(View):
 
     def post(self, request, code: str | None = None):
         if code is not None:
-            if not in_public_schema():
-                raise Http404
-            if not request.user.is_superuser:
-                raise PermissionDenied("您没有发起检查的权限")
-            unit = get_object_or_404(Unit.objects.sites(), code=code)
+            require_information_centre(request, "您没有发起检查的权限")
+            unit = _unit_or_404(code)
             back = redirect("oversight:unit_detail", code)
         else:
             unit = current_unit()

@@ -3,8 +3,8 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from moderation.menu import SchemaMenuItem
-from moderation.selectors import current_unit, in_public_schema
+from tenants.admin import PublicOnlyMenuItem
+from tenants.context import current_unit
 
 from . import urls
 from .panels import FreshnessPanel
@@ -17,16 +17,11 @@ def register_oversight_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_oversight_menu():
-    return SchemaMenuItem(
-        "网站监测", reverse("oversight:overview"), name="oversight", icon_name="view", order=260,
-        public=True, allowed=lambda user: user.is_superuser,
-    )
+    return PublicOnlyMenuItem("网站监测", reverse("oversight:overview"), name="oversight", icon_name="view", order=260)
 
 
 @hooks.register("construct_homepage_panels")
 def add_freshness_panel(request, panels):
-    if in_public_schema():
-        return
     unit = current_unit()
     if unit is not None:
         panels.append(FreshnessPanel(unit))

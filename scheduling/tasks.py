@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django_tenants.utils import schema_context
+from tenants.context import public_schema
 
 from . import services
 
 
 def run_for_all_units() -> int:
     # The minute schedule calls this without govplatform.tasking's schema wrapper.
-    with schema_context("public"):
+    with public_schema():
         return services.run_for_all_units()
 
 

@@ -3,7 +3,7 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from moderation.menu import SchemaMenuItem
+from tenants.admin import PublicOnlyMenuItem
 
 from . import urls
 
@@ -15,7 +15,6 @@ def register_scheduling_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_scheduling_menu():
-    return SchemaMenuItem(
+    return PublicOnlyMenuItem(
         "定时发布记录", reverse("scheduling:runs"), name="scheduled-publishing", icon_name="time", order=275,
-        public=True, allowed=lambda user: user.is_superuser,
     )

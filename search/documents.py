@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 from django.db import connection
 from wagtail.models import Page, PageViewRestriction, Site
@@ -17,7 +18,32 @@ def page_type_labels() -> dict[str, str]:
 
     labels = {key: str(model._meta.verbose_name) for key, model in ITEM_TYPES.items()}
     labels[OVERVIEW_KEY] = str(OverviewPage._meta.verbose_name)
+    labels.update({source.page_type: source.label for source in _DOCUMENT_SOURCES})
     return labels
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """Documents that are not pages (e.g. interaction's published replies), indexed by their app.
+
+    `documents(unit=...)` runs in the unit's schema and yields every document of
+    the source, so a full or per-unit rebuild keeps them; the app writes changes
+    itself (upsert/delete on the backend), with keys of its own that never
+    collide with `<schema>:<page id>`.
+    """
+
+    page_type: str
+    label: str
+    documents: Callable[..., Iterable[PortalDoc]]
+
+
+_DOCUMENT_SOURCES: list[DocumentSource] = []
+
+
+def register_document_source(*, page_type: str, label: str, documents: Callable[..., Iterable[PortalDoc]]) -> None:
+    if all(source.page_type != page_type for source in _DOCUMENT_SOURCES):
+        _DOCUMENT_SOURCES.append(DocumentSource(page_type=page_type, label=label, documents=documents))
+        page_type_labels.cache_clear()
 
 
 OVERVIEW_KEY = "overview"
@@ -135,6 +161,8 @@ def iter_unit_documents(*, unit, chunk: int = 500) -> Iterator[PortalDoc]:
             doc = builder.build(page)
             if doc is not None:
                 yield doc
+    for source in _DOCUMENT_SOURCES:
+        yield from source.documents(unit=unit)
 
 
 

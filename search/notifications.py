@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from moderation.notifications import send_to_users
 from tenants.hosts import portal_base_url
+from tenants.mail import send_to_centre
 
 
 def notify_outbox_backlog(*, alert, minutes: int) -> int:
@@ -22,6 +20,4 @@ def notify_outbox_backlog(*, alert, minutes: int) -> int:
         "请查看搁置原因并重试，或检查后台任务（django-q）与索引服务是否正常运行。\n"
         f"门户索引待办：{portal_base_url()}{reverse('portal_index:outbox')}"
     )
-    with schema_context("public"):
-        centre = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
-        return send_to_users(users=centre, subject=subject, body=body)
+    return send_to_centre(subject=subject, body=body)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
 from govplatform.tasking import enqueue
+from tenants.context import in_public_schema
 from tenants.models import Unit
 
 from .backends import get_backend
@@ -336,7 +337,7 @@ def reindex_portal(*, unit_code: str | None = None, progress: Progress | None = 
     A full rebuild replaces the index atomically (one transaction in PostgreSQL,
     an alias swap in Elasticsearch), so searches never see a half-built index.
     """
-    if connection.schema_name != "public":
+    if not in_public_schema():
         raise ReindexError("只能在公共模式（public schema）中重建门户索引")
     units = _site_units(unit_code=unit_code)
     backend = get_backend()

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from moderation.selectors import in_public_schema
+from tenants.admin import require_information_centre
 
 from . import selectors, services
 
 
 def _check_centre(request) -> None:
-    if not in_public_schema():
-        raise Http404
-    if not request.user.is_superuser:
-        raise PermissionDenied("您没有管理门户索引的权限")
+    require_information_centre(request, "您没有管理门户索引的权限")
 
 
 class OutboxView(WagtailAdminTemplateMixin, TemplateView):

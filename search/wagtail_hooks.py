@@ -3,7 +3,7 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from moderation.menu import SchemaMenuItem
+from tenants.admin import PublicOnlyMenuItem
 
 from . import urls
 
@@ -15,7 +15,6 @@ def register_portal_index_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_portal_index_menu():
-    return SchemaMenuItem(
+    return PublicOnlyMenuItem(
         "门户索引待办", reverse("portal_index:outbox"), name="portal-index", icon_name="search", order=270,
-        public=True, allowed=lambda user: user.is_superuser,
     )

@@ -19,15 +19,26 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from columns.types import KIND_CHOICES, ColumnKind
+
 from .publishing import assert_publishable, content_revised
 
-
-class ColumnKind(models.TextChoices):
-    DYNAMIC = "dynamic", "动态类"
-    POLICY = "policy", "政策文件类"
-    PLAN = "plan", "规划计划类"
-    STATIC = "static", "静态信息类"
-    INTERACTION = "interaction", "互动类"
+# The page tree every unit's site has (each class declares its own place):
+# UnitHomePage → columns (SectionPage groups nest) → items in listing columns
+# and under a leader's page.
+COLUMN_PARENTS = ["sitepages.UnitHomePage", "sitepages.SectionPage"]
+COLUMN_PAGES = [
+    "sitepages.SectionPage", "sitepages.ColumnListingPage", "sitepages.UnitProfilePage", "sitepages.LeaderPage",
+    "sitepages.OrgDirectoryPage", "sitepages.DisclosureCataloguePage", "sitepages.PhoneDirectoryPage",
+    "sitepages.OverviewPage", "sitepages.InteractionPage",
+]
+ITEM_PARENTS = ["sitepages.ColumnListingPage", "sitepages.LeaderPage"]
+ITEM_PAGES = [
+    "sitepages.NewsPage", "sitepages.NoticePage", "sitepages.PolicyDocumentPage", "sitepages.SpeechPage",
+    "sitepages.GazettePage", "sitepages.WorkReportPage", "sitepages.PlanPage", "sitepages.ServiceGuidePage",
+]
+# The plain item types share one template.
+ARTICLE_TEMPLATE = "sitepages/article_page.html"
 
 
 class Validity(models.TextChoices):
@@ -44,7 +55,7 @@ class BodyBlock(blocks.StreamBlock):
 
 
 def body_text(stream) -> str:
-    """Plain text of a StreamField, for search and summaries (the secrecy review reads every field itself: moderation.page_fields)."""
+    """Plain text of a StreamField, for search and summaries (the secrecy review reads every field itself: moderation.secrecy.page_fields)."""
     parts: list[str] = []
     for block in stream:
         if block.block_type == "paragraph":
@@ -97,7 +108,7 @@ class ColumnPage(GovPage):
     content_requirement = models.TextField("具体内容要求", blank=True)
     guarantee = models.CharField("保障方式", max_length=40, blank=True)
     disclosure_categories = models.CharField("政务公开类别", max_length=255, blank=True, help_text="多个类别以“、”分隔")
-    column_kind = models.CharField("栏目类型", max_length=20, choices=ColumnKind.choices, default=ColumnKind.STATIC)
+    column_kind = models.CharField("栏目类型", max_length=20, choices=KIND_CHOICES, default=ColumnKind.STATIC)
     policy_days = models.PositiveIntegerField("更新期限（天）", null=True, blank=True)
     last_confirmed_at = models.DateTimeField("最近核查时间", null=True, blank=True, editable=False)
     last_confirmed_by = models.CharField("核查人", max_length=150, blank=True, editable=False)
@@ -143,6 +154,7 @@ class UnitHomePage(GovPage):
     intro = RichTextField("首页简介", blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = COLUMN_PAGES
     max_count_per_parent = 1
     template = "sitepages/unit_home_page.html"
 
@@ -162,6 +174,8 @@ class UnitHomePage(GovPage):
 class SectionPage(ColumnPage):
     """一级/二级栏目: a container that lists its sub-columns."""
 
+    parent_page_types = COLUMN_PARENTS
+    subpage_types = COLUMN_PAGES
     template = "sitepages/section_page.html"
 
     class Meta:
@@ -173,6 +187,8 @@ class ColumnListingPage(ColumnPage):
 
     item_type = models.CharField("条目类型", max_length=40, editable=False, default="news")
     CARRIED_OVER_FIELDS = ColumnPage.CARRIED_OVER_FIELDS + ("item_type",)
+    parent_page_types = COLUMN_PARENTS
+    subpage_types = ITEM_PAGES
     template = "sitepages/column_listing_page.html"
     per_page = 15
 
@@ -206,7 +222,7 @@ class ArticlePage(GovPage):
     required_on_publish = ("publish_date", "body")
     parent_page_types: list[str] = []
     subpage_types: list[str] = []
-    template = "sitepages/article_page.html"
+    template = ARTICLE_TEMPLATE
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -252,6 +268,8 @@ class NewsPage(ArticlePage):
     image = models.ForeignKey("wagtailimages.Image", verbose_name="图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     item_type_key = "news"
+    parent_page_types = ITEM_PARENTS
+    template = ARTICLE_TEMPLATE
     required_on_publish = ("publish_date", "author", "source", "body")
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("author"), FieldPanel("source"), FieldPanel("publish_date")]),
@@ -272,6 +290,8 @@ class NoticePage(ArticlePage):
     issuing_body = models.CharField("发布机构", max_length=120)
 
     item_type_key = "notice"
+    parent_page_types = ITEM_PARENTS
+    template = ARTICLE_TEMPLATE
     required_on_publish = ("issuing_body", "publish_date", "body")
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("publish_date")]),
@@ -302,6 +322,7 @@ class PolicyDocumentPage(ArticlePage):
     validity = models.CharField("有效性", max_length=20, choices=Validity.choices, default=Validity.VALID)
 
     item_type_key = "policy_document"
+    parent_page_types = ITEM_PARENTS
     required_on_publish = ("doc_number", "issuing_body", "publish_date", "subject_words", "body")
     template = "sitepages/policy_document_page.html"
     content_panels = Page.content_panels + [
@@ -357,6 +378,8 @@ class SpeechPage(ArticlePage):
     author = models.CharField("作者", max_length=100)
 
     item_type_key = "speech"
+    parent_page_types = ITEM_PARENTS
+    template = ARTICLE_TEMPLATE
     required_on_publish = ("author", "publish_date", "body")
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("author"), FieldPanel("publish_date")]),
@@ -375,6 +398,8 @@ class GazettePage(ArticlePage):
     issue_number = models.CharField("期号", max_length=40)
 
     item_type_key = "gazette"
+    parent_page_types = ITEM_PARENTS
+    template = ARTICLE_TEMPLATE
     required_on_publish = ("year", "issue_number", "publish_date", "body")
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("year"), FieldPanel("issue_number"), FieldPanel("publish_date")]),
@@ -392,6 +417,8 @@ class WorkReportPage(ArticlePage):
     year = models.PositiveIntegerField("年度", null=True)
 
     item_type_key = "work_report"
+    parent_page_types = ITEM_PARENTS
+    template = ARTICLE_TEMPLATE
     required_on_publish = ("year", "publish_date", "body")
     content_panels = Page.content_panels + [FieldRowPanel([FieldPanel("year"), FieldPanel("publish_date")]), FieldPanel("body")]
 
@@ -407,6 +434,8 @@ class PlanPage(ArticlePage):
     period = models.CharField("规划期", max_length=40, blank=True)
 
     item_type_key = "plan"
+    parent_page_types = ITEM_PARENTS
+    template = ARTICLE_TEMPLATE
     required_on_publish = ("issuing_body", "publish_date", "body")
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("period"), FieldPanel("publish_date")]),
@@ -435,6 +464,7 @@ class ServiceGuidePage(ArticlePage):
     process = models.TextField("办理流程")
 
     item_type_key = "service_guide"
+    parent_page_types = ITEM_PARENTS
     required_on_publish = (
         "legal_basis", "conditions", "materials", "location", "agency", "fees", "hours", "phone", "process", "publish_date",
     )
@@ -479,13 +509,6 @@ ITEM_TYPES: dict[str, type[ArticlePage]] = {
     cls.item_type_key: cls
     for cls in (NewsPage, NoticePage, PolicyDocumentPage, SpeechPage, GazettePage, WorkReportPage, PlanPage, ServiceGuidePage)
 }
-# Wagtail derives a template name per class unless the class names one itself;
-# the plain article types share one template.
-for _cls in (NewsPage, NoticePage, SpeechPage, GazettePage, WorkReportPage, PlanPage):
-    _cls.template = "sitepages/article_page.html"
-ColumnListingPage.subpage_types = [f"sitepages.{cls.__name__}" for cls in ITEM_TYPES.values()]
-for _cls in ITEM_TYPES.values():
-    _cls.parent_page_types = ["sitepages.ColumnListingPage", "sitepages.LeaderPage"]
 
 
 # --- static columns ---------------------------------------------------------
@@ -503,6 +526,8 @@ class UnitProfilePage(ColumnPage):
     responsibilities = RichTextField("主要职责")
 
     required_on_publish = ("org_name", "address", "public_phone", "supervision_phone", "email", "website", "responsibilities")
+    parent_page_types = COLUMN_PARENTS
+    subpage_types: list[str] = []
     template = "sitepages/unit_profile_page.html"
     content_panels = Page.content_panels + [
         FieldPanel("org_name"),
@@ -546,6 +571,7 @@ class LeaderPage(ColumnPage):
     photo = models.ForeignKey("wagtailimages.Image", verbose_name="照片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     required_on_publish = ("name", "post", "email", "division_of_work")
+    parent_page_types = COLUMN_PARENTS
     subpage_types = ["sitepages.SpeechPage"]
     template = "sitepages/leader_page.html"
     content_panels = Page.content_panels + [
@@ -568,6 +594,8 @@ class LeaderPage(ColumnPage):
 class OrgDirectoryPage(ColumnPage):
     """机构目录: the registered units and their functions, generated from the unit registry."""
 
+    parent_page_types = COLUMN_PARENTS
+    subpage_types: list[str] = []
     template = "sitepages/org_directory_page.html"
 
     class Meta:
@@ -584,6 +612,8 @@ class OrgDirectoryPage(ColumnPage):
 class DisclosureCataloguePage(ColumnPage):
     """政府信息公开目录, generated from the unit's columns and their 政务公开类别."""
 
+    parent_page_types = COLUMN_PARENTS
+    subpage_types: list[str] = []
     template = "sitepages/disclosure_catalogue_page.html"
 
     class Meta:
@@ -598,6 +628,8 @@ class DisclosureCataloguePage(ColumnPage):
 
 
 class PhoneDirectoryPage(ColumnPage):
+    parent_page_types = COLUMN_PARENTS
+    subpage_types: list[str] = []
     template = "sitepages/phone_directory_page.html"
     content_panels = Page.content_panels + [InlinePanel("entries", label="电话")] + ColumnPage.column_panels
 
@@ -617,6 +649,8 @@ class OverviewPage(ColumnPage):
 
     body = StreamField(BodyBlock(), verbose_name="正文")
     required_on_publish = ("body",)
+    parent_page_types = COLUMN_PARENTS
+    subpage_types: list[str] = []
     template = "sitepages/overview_page.html"
     content_panels = Page.content_panels + [FieldPanel("body")] + ColumnPage.column_panels
     search_fields = ColumnPage.search_fields + [index.SearchField("body_text")]
@@ -641,6 +675,8 @@ class InteractionPage(ColumnPage):
     handler_email = models.EmailField("受理邮箱", blank=True)
 
     required_on_publish = ("channels", "handler_name", "handler_phone")
+    parent_page_types = COLUMN_PARENTS
+    subpage_types: list[str] = []
     template = "sitepages/interaction_page.html"
     content_panels = Page.content_panels + [
         FieldPanel("channels"),
@@ -655,13 +691,4 @@ COLUMN_PAGE_TYPES = [
     SectionPage, ColumnListingPage, UnitProfilePage, LeaderPage, OrgDirectoryPage,
     DisclosureCataloguePage, PhoneDirectoryPage, OverviewPage, InteractionPage,
 ]
-_column_names = [f"sitepages.{cls.__name__}" for cls in COLUMN_PAGE_TYPES]
-UnitHomePage.subpage_types = _column_names
-SectionPage.subpage_types = _column_names
-for _cls in COLUMN_PAGE_TYPES:
-    if _cls is not SectionPage:
-        _cls.parent_page_types = ["sitepages.UnitHomePage", "sitepages.SectionPage"]
-SectionPage.parent_page_types = ["sitepages.UnitHomePage", "sitepages.SectionPage"]
-for _cls in (UnitProfilePage, OrgDirectoryPage, DisclosureCataloguePage, PhoneDirectoryPage, OverviewPage, InteractionPage):
-    _cls.subpage_types = []
 

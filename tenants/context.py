@@ -1,11 +1,49 @@
-"""Entering a unit's schema from code that runs on behalf of someone outside it."""
+"""Which schema is active, and entering another: the only place that knows how a schema is chosen.
+
+A request (TenantMainMiddleware) and `unit_schema(unit)` (django-tenants' `tenant_context`) make the
+unit itself `connection.tenant`; `schema_context(name)` leaves only a stand-in with the schema's name.
+"""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from django_tenants.utils import schema_context
+from django.db import connection
+from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context, tenant_context
 from wagtail.log_actions import LogContext
+
+if TYPE_CHECKING:
+    from .models import Unit
+
+
+def in_public_schema() -> bool:
+    """The portal and the information centre's admin (no unit's schema is active)."""
+    return connection.schema_name == get_public_schema_name()
+
+
+def current_unit() -> Unit | None:
+    """The tenants.Unit whose schema is active; None in the public schema."""
+    if in_public_schema():
+        return None
+    Unit = get_tenant_model()
+    tenant = connection.tenant
+    if isinstance(tenant, Unit) and tenant.schema_name == connection.schema_name:
+        return tenant
+    # Entered by schema name (schema_context, a task run for a schema): look the unit up.
+    schema_name = connection.schema_name
+    with public_schema():
+        return Unit.objects.get(schema_name=schema_name)
+
+
+def public_schema():
+    """Run the enclosed code in the public schema (the unit registry, 会签 requests, the dictionary)."""
+    return schema_context(get_public_schema_name())
+
+
+def unit_schema(unit: Unit):
+    """Run the enclosed code in `unit`'s schema, with `unit` as connection.tenant (current_unit() is free)."""
+    return tenant_context(unit)
 
 
 @contextmanager

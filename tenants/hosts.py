@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
+
+from .context import current_unit
 
 
 def _port_suffix() -> str:
@@ -32,10 +33,8 @@ def unit_base_url(unit) -> str:
 
 def current_base_url() -> str:
     """Base URL of the unit whose schema is active (the portal in the public schema)."""
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or getattr(tenant, "schema_name", "public") == "public" or not hasattr(tenant, "code"):
-        return portal_base_url()
-    return unit_base_url(tenant)
+    unit = current_unit()
+    return portal_base_url() if unit is None else unit_base_url(unit)
 
 
 def site_port() -> int:

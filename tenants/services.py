@@ -17,26 +17,16 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
-from .context import foreign_schema_context
+from .context import foreign_schema_context, in_public_schema
 from .hosts import site_port, unit_hostname
-from .schema_clone import clone_template
 from .models import PUBLIC_CODE, TEMPLATE_CODE, Domain, Unit, UnitType
+from .roles import UnitRole
+from .schema_clone import clone_template
 from .signals import unit_provisioned
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE_SCHEMA = settings.TENANT_BASE_SCHEMA
-
-
-class UnitRole:
-    """The five groups every unit has (第六条（七）: 第一责任人, 分管领导, 信息员)."""
-
-    EDITOR = "信息员"
-    REVIEWER = "审核员"
-    LEADER = "分管领导"
-    HEAD = "第一责任人"
-    ADMIN = "单位管理员"
-    ALL = (EDITOR, REVIEWER, LEADER, HEAD, ADMIN)
 
 
 # Page permissions per group: editors draft, nobody but unit administrators
@@ -199,7 +189,7 @@ def provision_unit(
     benchmark and for the test that both paths produce the same schema.
     """
     started = time.perf_counter()
-    if connection.schema_name != "public":
+    if not in_public_schema():
         raise ProvisioningError("只能在公共模式（public schema）中开通单位")
     existing = Unit.objects.filter(code=code).first()
     if existing is not None and schema_exists(existing.schema_name):
@@ -283,12 +273,12 @@ def _bootstrap_wagtail(*, unit: Unit, hostname: str) -> None:
 
     locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     if not Collection.objects.exists():
-        Collection.add_root(name="Root")
+        Collection.add_root(name="根集合")
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(
             instance=Page(
-                title="Root", slug="root", locale=locale,
+                title="根页面", slug="root", locale=locale,
                 content_type=ContentType.objects.get_for_model(Page),
             )
         )

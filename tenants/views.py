@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
+from .admin import InformationCentreMixin
 from .forms import ProvisionForm
 from .hosts import unit_base_url
 from .models import Unit
 from .services import DomainRefused, ProvisioningError, provision_unit
 
-
-class InformationCentreMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if connection.schema_name != "public":
-            raise Http404
-        if not request.user.is_superuser:
-            raise PermissionDenied("仅市信息中心管理员可以管理单位")
-        return super().dispatch(request, *args, **kwargs)
+UNITS_ONLY_MESSAGE = "仅市信息中心管理员可以管理单位"
 
 
 class UnitListView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateView):
+    centre_only_message = UNITS_ONLY_MESSAGE
     page_title = "单位子站"
     header_icon = "site"
     template_name = "tenants/unit_list.html"
@@ -37,6 +29,7 @@ class UnitListView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateVi
 
 
 class ProvisionView(InformationCentreMixin, WagtailAdminTemplateMixin, FormView):
+    centre_only_message = UNITS_ONLY_MESSAGE
     page_title = "开通单位子站"
     header_icon = "plus"
     template_name = "tenants/provision.html"

@@ -1,16 +1,10 @@
 """Registrations only."""
 
-from django.db import connection
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from . import urls
-
-
-class InformationCentreMenuItem(MenuItem):
-    def is_shown(self, request):
-        return connection.schema_name == "public" and request.user.is_superuser
+from .admin import PublicOnlyMenuItem
 
 
 @hooks.register("register_admin_urls")
@@ -20,4 +14,4 @@ def register_unit_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_units_menu_item():
-    return InformationCentreMenuItem("单位子站", reverse("tenants:units"), icon_name="site", order=870)
+    return PublicOnlyMenuItem("单位子站", reverse("tenants:units"), icon_name="site", order=870)

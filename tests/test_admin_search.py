@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django_tenants.utils import schema_context
 from wagtail.models import Site
 from wagtail.rich_text import RichText
 
 from sitepages.models import ColumnListingPage, NewsPage
+from tests.support.clients import unit_admin_client
 
 
-def test_admin_page_search_finds_words_inside_compounds(client, unit_a, django_capture_on_commit_callbacks):
+def test_admin_page_search_finds_words_inside_compounds(unit_a, django_capture_on_commit_callbacks):
     # Wagtail updates its search index in a deferred task after commit.
     with django_capture_on_commit_callbacks(execute=True), schema_context(unit_a.schema_name):
         column = Site.objects.get().root_page.add_child(instance=ColumnListingPage(title="规划计划", slug="plans", item_type="news"))
@@ -32,15 +32,11 @@ def test_admin_page_search_finds_words_inside_compounds(client, unit_a, django_c
             )
         )
         other.save_revision().publish()
-    connection.set_schema_to_public()
-    assert client.post("/admin/login/", {"username": "ta_admin", "password": "pw-ta-12345"}, HTTP_HOST="ta.localhost").status_code == 302
-    connection.set_schema_to_public()
+    client = unit_admin_client(unit_a)
     response = client.get("/admin/pages/search/", {"q": "发展规划"}, HTTP_HOST="ta.localhost")
-    connection.set_schema_to_public()
     html = response.content.decode()
     assert response.status_code == 200
     assert "国民经济和社会发展第十五个五年规划纲要解读" in html
     assert "全市安全生产检查" not in html
-    connection.set_schema_to_public()
     by_title_word = client.get("/admin/pages/search/", {"q": "安全生产"}, HTTP_HOST="ta.localhost").content.decode()
     assert "全市安全生产检查" in by_title_word and "五年规划纲要解读" not in by_title_word

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import feedparser
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django_tenants.utils import schema_context
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from columns.models import ColumnRequirement, ImportRun
-from columns.parsing import parse_file, parse_text, rows_to_csv, rows_to_xlsx, parse_csv, parse_xlsx
 from columns.services import build_column_tree, import_requirements
+from columns.table import parse_csv, parse_file, parse_xlsx, rows_to_csv, rows_to_xlsx, source_document_path
 from sitepages.models import ColumnListingPage, LeaderPage, NewsPage, PolicyDocumentPage
 from sitepages.publishing import PublishBlocked
 from tenants.models import Unit
+from tests.support.clients import unit_admin_client
 
-ATTACHMENT = Path(__file__).resolve().parent.parent / "columns" / "data" / "zhuhai-portal-maintenance-measures-2007.txt"
+ATTACHMENT = source_document_path()
 
 
 @pytest.fixture
@@ -154,11 +153,10 @@ def test_publishing_without_a_required_field_is_refused(unit_a):
             column.add_child(instance=PolicyDocumentPage(title="直接上线", slug="d2", publish_date=dt.date(2026, 11, 1)))
 
 
-def test_admin_publish_without_required_field_names_it(client, unit_a):
-    client.post("/admin/login/", {"username": "ta_admin", "password": "pw-ta-12345"}, HTTP_HOST="ta.localhost")
+def test_admin_publish_without_required_field_names_it(unit_a):
+    client = unit_admin_client(unit_a)
     with schema_context(unit_a.schema_name):
         column = _document_column(unit_a)
-    connection.set_schema_to_public()
     response = client.post(
         f"/admin/pages/add/sitepages/policydocumentpage/{column.id}/",
         {
@@ -195,7 +193,6 @@ def test_unit_and_column_feeds_are_valid_with_absolute_urls(client, unit_a):
     column = _publish_news(unit_a)
     for url in ("/feeds/rss/", "/feeds/atom/", f"/feeds/column/{column.id}/rss/", f"/feeds/column/{column.id}/atom/"):
         response = client.get(url, HTTP_HOST="ta.localhost")
-        connection.set_schema_to_public()
         assert response.status_code == 200, url
         feed = feedparser.parse(response.content)
         assert not feed.bozo, (url, feed.bozo_exception)
@@ -233,6 +230,5 @@ def test_sitemap_and_robots(client, unit_a):
     _publish_news(unit_a)
     sitemap = client.get("/sitemap.xml", HTTP_HOST="ta.localhost")
     assert sitemap.status_code == 200 and "http://ta.localhost/bmdt/n0/" in sitemap.content.decode()
-    connection.set_schema_to_public()
     robots = client.get("/robots.txt", HTTP_HOST="ta.localhost").content.decode()
     assert "Sitemap: http://ta.localhost/sitemap.xml" in robots

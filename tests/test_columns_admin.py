@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from columns.models import ColumnRequirement
-from columns.parsing import parse_file, rows_to_xlsx
+from columns.table import parse_file, rows_to_xlsx, source_document_path
 from sitepages.models import ColumnListingPage
 from tenants.models import Unit
+from tests.support.clients import centre_client, unit_admin_client
 
-ATTACHMENT = Path(__file__).resolve().parent.parent / "columns" / "data" / "zhuhai-portal-maintenance-measures-2007.txt"
-
-
-def _login_centre(client):
-    response = client.post("/admin/login/", {"username": "centre", "password": "pw-centre-12345"}, HTTP_HOST="localhost")
-    assert response.status_code == 302
+ATTACHMENT = source_document_path()
 
 
 def _upload(client, name: str, data: bytes, *, dry_run: bool):
@@ -29,8 +22,8 @@ def _upload(client, name: str, data: bytes, *, dry_run: bool):
     return client.post("/admin/columns/import/", form, HTTP_HOST="localhost")
 
 
-def test_upload_dry_run_then_import(client, db):
-    _login_centre(client)
+def test_upload_dry_run_then_import(db):
+    client = centre_client()
     preview = _upload(client, "table.txt", ATTACHMENT.read_bytes(), dry_run=True)
     html = preview.content.decode()
     assert "试运行结果（未写入）" in html and "市经贸局（jmj）：将开通新单位子站" in html
@@ -47,8 +40,8 @@ def test_upload_dry_run_then_import(client, db):
         assert entries.exists() and not entries.filter(user__isnull=False).exists()
 
 
-def test_malformed_upload_names_line_and_writes_nothing(client, db):
-    _login_centre(client)
+def test_malformed_upload_names_line_and_writes_nothing(db):
+    client = centre_client()
     text = ATTACHMENT.read_text(encoding="utf-8").replace("│信息服│市长之窗│", "│信息服│市长之窗", 1)
     response = _upload(client, "broken.txt", text.encode("utf-8"), dry_run=False)
     html = response.content.decode()
@@ -57,13 +50,13 @@ def test_malformed_upload_names_line_and_writes_nothing(client, db):
     assert not Unit.objects.filter(code="szfb").exists()
 
 
-def test_unit_admin_cannot_reach_the_import(client, unit_a):
-    client.post("/admin/login/", {"username": "ta_admin", "password": "pw-ta-12345"}, HTTP_HOST="ta.localhost")
+def test_unit_admin_cannot_reach_the_import(unit_a):
+    client = unit_admin_client(unit_a)
     assert client.get("/admin/columns/import/", HTTP_HOST="ta.localhost").status_code == 404
 
 
-def test_information_centre_changes_a_column_policy(client, db):
-    _login_centre(client)
+def test_information_centre_changes_a_column_policy(db):
+    client = centre_client()
     _upload(client, "table.txt", ATTACHMENT.read_bytes(), dry_run=False)
     requirement = ColumnRequirement.objects.get(unit__code="fgj", page_type="news")
     response = client.post(f"/admin/column_requirements/edit/{requirement.pk}/", {"policy_days": "7"}, HTTP_HOST="localhost")
@@ -72,15 +65,14 @@ def test_information_centre_changes_a_column_policy(client, db):
     assert requirement.policy_days == 7 and requirement.policy_overridden
     with schema_context(requirement.unit.schema_name):
         assert ColumnListingPage.objects.get(requirement_key=requirement.key).policy_days == 7
-    connection.set_schema_to_public()
     # A later import keeps the centre's decision.
     _upload(client, "table.txt", ATTACHMENT.read_bytes(), dry_run=False)
     requirement.refresh_from_db()
     assert requirement.policy_days == 7
 
 
-def test_download_current_table(client, db):
-    _login_centre(client)
+def test_download_current_table(db):
+    client = centre_client()
     _upload(client, "table.txt", ATTACHMENT.read_bytes(), dry_run=False)
     response = client.get("/admin/columns/download/", HTTP_HOST="localhost")
     from io import BytesIO

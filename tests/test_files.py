@@ -18,7 +18,7 @@ from wagtail.models import Collection, PageViewRestriction, Site, WorkflowState
 from wagtail.rich_text import RichText
 
 from sitepages.models import ColumnListingPage, NewsPage, PolicyAttachment, PolicyDocumentPage
-from tests.clients import logged_in_client
+from tests.support.clients import logged_in_client
 
 ORIGINAL = "珠海市测试甲局关于公开征求意见的通知（原件）".encode()
 REPLACEMENT = "被替换的内容".encode()

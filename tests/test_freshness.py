@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from columns.types import DEFAULT_POLICY_DAYS, ColumnKind
 from oversight.freshness import (
-    DEFAULT_POLICY_DAYS,
-    ColumnKind,
     ColumnState,
     FreshnessScore,
     ScoringWeights,

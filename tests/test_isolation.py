@@ -36,7 +36,6 @@ def test_admin_login_of_unit_a_does_not_work_on_unit_b(client, unit_a, unit_b):
     # The session cookie of A means nothing on B: B's admin asks for a login.
     response = client.get("/admin/", HTTP_HOST="tb.localhost")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    connection.set_schema_to_public()
     refused = client.post("/admin/login/", {"username": "ta_admin", "password": "pw-ta-12345"}, HTTP_HOST="tb.localhost")
     assert refused.status_code == 200  # the form again, with an error
     assert "_auth_user_id" not in client.session or client.get("/admin/", HTTP_HOST="tb.localhost").status_code == 302
@@ -44,14 +43,11 @@ def test_admin_login_of_unit_a_does_not_work_on_unit_b(client, unit_a, unit_b):
 
 def test_page_of_a_is_never_served_on_b(client, unit_a, unit_b):
     _publish_news(unit_a, title="甲局独有的新闻")
-    connection.set_schema_to_public()
     on_a = client.get("/news/n1/", HTTP_HOST="ta.localhost")
     assert on_a.status_code == 200
     assert "甲局独有的新闻" in on_a.content.decode()
-    connection.set_schema_to_public()
     on_b = client.get("/news/n1/", HTTP_HOST="tb.localhost")
     assert on_b.status_code == 404
-    connection.set_schema_to_public()
     home_b = client.get("/", HTTP_HOST="tb.localhost").content.decode()
     assert "甲局独有的新闻" not in home_b
 
@@ -164,7 +160,6 @@ def test_media_of_one_unit_is_served_on_no_other_host(client, unit_a, unit_b, se
         path = f"/media/{owner}/images/probe.png"
         for schema, host in hosts.items():
             response = client.get(path, HTTP_HOST=host)
-            connection.set_schema_to_public()
             expected = 200 if host == own_host else 404
             assert response.status_code == expected, (path, host)
             if expected == 200:

@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bench.sitegen import ServerThread, closed_port
+from tests.support.servers import ServerThread, closed_port
 from oversight.linkcheck import (
     BlockedAddress,
     CheckConfig,
@@ -483,9 +483,9 @@ def test_too_many_redirects_is_broken(site) -> None:  # type: ignore[no-untyped-
 
 
 def test_allow_list_entries_with_a_leading_dot_cover_sub_domains():
-    from oversight.linkcheck import _host_in
+    from oversight.linkcheck.guard import host_in
 
     hosts = frozenset({".localhost", "10.0.0.5:8080"})
-    assert _host_in(hosts, "fgj.localhost", 8000) and _host_in(hosts, "localhost", 80)
-    assert not _host_in(hosts, "evil-localhost", 80) and not _host_in(hosts, "localhost.evil.com", 80)
-    assert _host_in(hosts, "10.0.0.5", 8080) and not _host_in(hosts, "10.0.0.5", 80)
+    assert host_in(hosts, "fgj.localhost", 8000) and host_in(hosts, "localhost", 80)
+    assert not host_in(hosts, "evil-localhost", 80) and not host_in(hosts, "localhost.evil.com", 80)
+    assert host_in(hosts, "10.0.0.5", 8080) and not host_in(hosts, "10.0.0.5", 80)

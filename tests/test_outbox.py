@@ -17,8 +17,8 @@ from search.backends.postgres import PostgresBackend
 from search.documents import UnitDocumentBuilder
 from search.models import OutboxAction, OutboxAlert, OutboxEntry, OutboxStatus, PortalDocument
 from search.segmentation import MAX_LEXEME_BYTES, build_tsvector
-from tests.clients import centre_client, logged_in_client
-from tests.test_portal_search import SiteContent, indexed_keys, keys, portal_search
+from tests.support.clients import centre_client, logged_in_client
+from tests.support.portal import indexed_keys, keys, portal_search
 
 OUTBOX_URL = "/admin/portal-index/"
 
@@ -26,11 +26,6 @@ OUTBOX_URL = "/admin/portal-index/"
 @pytest.fixture(autouse=True)
 def postgres_backend(settings):
     settings.ELASTICSEARCH_URL = ""
-
-
-@pytest.fixture
-def content(django_capture_on_commit_callbacks):
-    return SiteContent(django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

@@ -9,21 +9,19 @@ from types import SimpleNamespace
 import pytest
 from aiohttp import web
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 from wagtail.models import Revision, Site
 from wagtail.rich_text import RichText
 
-from bench.sitegen import ServerThread
-from oversight import services
+from oversight import selectors, services
 from oversight.freshness import SHANGHAI
 from oversight.models import AvailabilityProbe, BrokenLink, CheckRun, FreshnessSnapshot
 from sitepages.models import ColumnListingPage, NewsPage
 from tenants.models import Domain, Unit
-from tests.clients import centre_client, logged_in_client
+from tests.support.clients import centre_client, unit_admin_client
+from tests.support.servers import ServerThread
 
 
 def _today() -> dt.date:
@@ -57,17 +55,13 @@ def _build_columns(unit) -> SimpleNamespace:
         return SimpleNamespace(news=news, notices=notices, static=static)
 
 
-def client_for(unit, username: str, password: str) -> Client:
-    return logged_in_client(schema_name=unit.schema_name, host=f"{unit.code}.localhost", username=username, password=password)
-
-
 # --- freshness ------------------------------------------------------------------
 
 
 def test_freshness_of_hand_built_columns(unit_a, django_assert_max_num_queries):
     columns = _build_columns(unit_a)
     with django_assert_max_num_queries(10):
-        state = services.unit_state(unit=unit_a)
+        state = selectors.unit_state(unit=unit_a)
     by_title = {column.title: column for column in state.columns}
     assert by_title["部门动态"].item_count == 2 and by_title["部门动态"].edit_url == f"/admin/pages/{columns.news.id}/edit/"
     assert by_title["通知公告"].policy_days == 183 and by_title["通知公告"].item_count == 0
@@ -92,17 +86,16 @@ def test_unit_state_query_count_does_not_grow_with_columns(unit_a, django_assert
         for n in range(6):
             _news(_column(home, title=f"栏目{n}", slug=f"lm{n}", kind="dynamic", policy_days=14), slug=f"x{n}", days_ago=1)
     with django_assert_max_num_queries(10):
-        state = services.unit_state(unit=unit_a)
+        state = selectors.unit_state(unit=unit_a)
     assert len(state.columns) == 9
 
 
 def test_confirmation_from_dashboard_resets_static_column(unit_a):
     columns = _build_columns(unit_a)
     services.score_and_record(unit=unit_a)
-    client = client_for(unit_a, "ta_admin", "pw-ta-12345")
+    client = unit_admin_client(unit_a)
 
     dashboard = client.get("/admin/")
-    connection.set_schema_to_public()
     html = dashboard.content.decode()
     assert dashboard.status_code == 200
     assert "网站监测：更新及时性" in html and f"/admin/pages/{columns.static.id}/edit/" in html
@@ -111,7 +104,6 @@ def test_confirmation_from_dashboard_resets_static_column(unit_a):
     assert f"/admin/oversight/columns/{columns.news.id}/confirm/" not in html
 
     response = client.post(f"/admin/oversight/columns/{columns.static.id}/confirm/")
-    connection.set_schema_to_public()
     assert response.status_code == 302
     with schema_context(unit_a.schema_name):
         page = ColumnListingPage.objects.get(pk=columns.static.id)
@@ -122,7 +114,6 @@ def test_confirmation_from_dashboard_resets_static_column(unit_a):
     assert latest.stale_columns == 1
 
     refused = client.post(f"/admin/oversight/columns/{columns.news.id}/confirm/")
-    connection.set_schema_to_public()
     assert refused.status_code == 302
     with schema_context(unit_a.schema_name):
         assert ColumnListingPage.objects.get(pk=columns.news.id).last_confirmed_at is None
@@ -209,7 +200,7 @@ def test_link_check_records_and_resolves_broken_links(unit_a, unit_site):
     gone = BrokenLink.objects.get(unit=unit_a, url=f"{base}/gone/")
     assert missing.resolved_at is not None
     assert gone.resolved_at is None and gone.first_seen == first_seen and gone.last_seen > first_seen
-    assert list(services.open_broken_links(unit=unit_a).values_list("url", flat=True)) == [f"{base}/gone/"]
+    assert list(selectors.open_broken_links(unit=unit_a).values_list("url", flat=True)) == [f"{base}/gone/"]
     runs = CheckRun.objects.filter(unit=unit_a, kind="links_full")
     assert [run.outcome for run in runs] == ["ok", "ok"]
 
@@ -219,13 +210,13 @@ def test_homepage_only_check_leaves_unseen_links_open(unit_a, unit_site):
     services.check_unit_links(unit=unit_a)
     services.check_unit_links(unit=unit_a, homepage_only=True)
     # /gone/ sits on /about/, which a homepage check does not crawl.
-    assert set(services.open_broken_links(unit=unit_a).values_list("url", flat=True)) == {f"{base}/missing/", f"{base}/gone/"}
+    assert set(selectors.open_broken_links(unit=unit_a).values_list("url", flat=True)) == {f"{base}/missing/", f"{base}/gone/"}
 
 
 def test_availability_probe(unit_a, unit_site):
     probe = services.probe_availability(unit=unit_a, timeout_s=5)
     assert probe.ok and probe.status == 200
-    assert services.availability_failure_ratio(unit=unit_a) == 0.0
+    assert selectors.availability_failure_ratio(unit=unit_a) == 0.0
 
 
 def test_checks_reach_the_units_own_localhost_host_without_an_allow_list(unit_a, unit_site, settings):
@@ -240,7 +231,7 @@ def test_checks_reach_the_units_own_localhost_host_without_an_allow_list(unit_a,
     run = services.check_unit_links(unit=unit_a)
     assert run.outcome == "ok" and "检查页面 3 个" in run.detail
     port = settings.PORTAL_PORT
-    assert set(services.open_broken_links(unit=unit_a).values_list("url", flat=True)) == {
+    assert set(selectors.open_broken_links(unit=unit_a).values_list("url", flat=True)) == {
         f"http://ta.localhost:{port}/missing/", f"http://ta.localhost:{port}/gone/",
     }
 
@@ -285,19 +276,16 @@ def test_centre_runs_a_check_on_demand_and_sees_the_run(unit_a, unit_site, djang
 
 def test_unit_staff_rescore_their_own_site_from_the_dashboard(unit_a, unit_b, django_capture_on_commit_callbacks):
     _build_columns(unit_a)
-    client = client_for(unit_a, "ta_admin", "pw-ta-12345")
+    client = unit_admin_client(unit_a)
     dashboard = client.get("/admin/").content.decode()
-    connection.set_schema_to_public()
     assert "立即检查本站链接" in dashboard and "/admin/oversight/check/" in dashboard
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/oversight/check/", {"kind": "freshness"})
-    connection.set_schema_to_public()
     assert response.status_code == 302
     # Only the unit that asked is scored.
     assert list(FreshnessSnapshot.objects.values_list("unit__code", flat=True)) == ["ta"]
     # A unit cannot start the centre's per-unit view for another unit.
     other = client.post("/admin/oversight/units/tb/check/", {"kind": "freshness"})
-    connection.set_schema_to_public()
     assert other.status_code == 404
 
 
@@ -333,7 +321,7 @@ def test_availability_alerts_when_the_failure_ratio_crosses_each_line(unit_a, un
         with django_capture_on_commit_callbacks(execute=True):
             probe = services.probe_availability(unit=unit_a, timeout_s=5)
         assert not probe.ok and probe.error
-        levels.append(services.availability_level(services.availability_failure_ratio(unit=unit_a)))
+        levels.append(selectors.availability_level(selectors.availability_failure_ratio(unit=unit_a)))
     # 1 of 21 fails (4.8 %: warning), 2 of 22 (9.1 %: veto), 3 of 23 (still veto: no new mail).
     assert levels == ["warning", "veto", "veto"]
     subjects = [(mail.subject, tuple(mail.to)) for mail in mailoutbox]
@@ -378,9 +366,8 @@ def test_public_dashboard_lists_units_with_drill_down(unit_a, unit_b):
     assert "<svg" in detail and detail.count("<rect") == 4
 
     # Unit admins do not see the centre's view.
-    unit_client = client_for(unit_a, "ta_admin", "pw-ta-12345")
+    unit_client = unit_admin_client(unit_a)
     assert unit_client.get("/admin/oversight/").status_code == 404
-    connection.set_schema_to_public()
 
 
 def test_monthly_reports_download(unit_a, unit_b):

@@ -7,9 +7,6 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
-
-from tests.test_portal_search import content  # noqa: F401  (fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -19,10 +16,7 @@ def postgres_backend(settings):
 
 
 def get(client, path, **params):
-    connection.set_schema_to_public()
-    response = client.get(path, params, HTTP_HOST="localhost")
-    connection.set_schema_to_public()
-    return response
+    return client.get(path, params, HTTP_HOST="localhost")
 
 
 def test_home_aggregates_latest_news_notices_and_documents_of_all_units(client, unit_a, unit_b, content):

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_exists
 
 from tenants.models import Domain, Unit
 from tenants.services import ProvisioningError, provision_unit
-from tests.clients import centre_client
+from tests.support.clients import centre_client
 
 
 def owner_code(hostname: str) -> str | None:

@@ -20,8 +20,8 @@ from moderation.models import ConfirmationRequest
 from moderation.services import check_confirmation_deadlines
 from sitepages.models import PolicyDocumentPage
 from tenants.models import Unit
-from tenants.services import UnitRole
-from tests.test_moderation import (
+from tenants.roles import UnitRole
+from tests.support.moderation import (
     CLEAN_BODY,
     act,
     build_policy_page,

@@ -14,7 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from oversight.freshness import DEFAULT_POLICY_DAYS, ColumnKind, ColumnState, UnitState, score_units
+from columns.types import DEFAULT_POLICY_DAYS, ColumnKind
+from oversight.freshness import ColumnState, UnitState, score_units
 from oversight.reports import (
     CLAUSE_MAINTENANCE,
     CLAUSE_UNREACHABLE,

@@ -17,8 +17,8 @@ from scheduling.models import ScheduledPublishRun
 from search.backends import get_backend
 from search.backends.base import SearchQuery
 from sitepages.models import NewsPage
-from tests.clients import centre_client
-from tests.test_portal_search import SiteContent, indexed_keys, keys, portal_search
+from tests.support.clients import centre_client
+from tests.support.portal import indexed_keys, keys, portal_search
 
 RUNS_URL = "/admin/scheduled-publishing/"
 
@@ -26,11 +26,6 @@ RUNS_URL = "/admin/scheduled-publishing/"
 @pytest.fixture(autouse=True)
 def postgres_backend(settings):
     settings.ELASTICSEARCH_URL = ""
-
-
-@pytest.fixture
-def content(django_capture_on_commit_callbacks):
-    return SiteContent(django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

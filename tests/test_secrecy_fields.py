@@ -1,6 +1,6 @@
 """The 保密审查 reads every text a visitor can read on a page, whatever the page type.
 
-The fields are enumerated here independently of moderation.page_fields: every
+The fields are enumerated here independently of moderation.secrecy.page_fields: every
 concrete subclass of sitepages.models.GovPage, every text-like field of it
 and of its inline child models. A marker is put into exactly one field of an
 in-memory page and the scan must report it under that field's verbose name —
@@ -23,8 +23,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.rich_text import RichText
 
 from moderation.models import SensitiveWord
-from moderation.page_fields import page_documents, page_texts, stream_text
-from moderation.selectors import inspect_page, page_text_fields
+from moderation.secrecy.page_fields import page_documents, page_texts, stream_text
+from moderation.secrecy.selectors import inspect_page, page_text_fields
 from sitepages.models import GovPage, PolicyDocumentPage, UnitLeader, UnitProfilePage
 from sitepages.publishing import PublishBlocked
 

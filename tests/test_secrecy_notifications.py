@@ -9,9 +9,9 @@ from django_tenants.utils import schema_context
 from wagtail import hooks
 from wagtail.models import Page, TaskState
 
-from moderation import notifications
-from tenants.services import UnitRole
-from tests.test_moderation import (
+from moderation.secrecy import notifications
+from tenants.roles import UnitRole
+from tests.support.moderation import (
     build_policy_page,
     client_for,
     current_task_state,

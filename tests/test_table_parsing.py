@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from columns.parsing import (
-    PAGE_TYPES,
+from columns.table import (
     SPREADSHEET_HEADER,
     UNIT_TYPES,
     RequirementRow,
@@ -33,6 +32,7 @@ from columns.parsing import (
     rows_to_xlsx,
     split_categories,
 )
+from columns.types import COLUMN_TYPES
 from moderation.secrecy.spreadsheet import SpreadsheetLimits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,7 +254,7 @@ def test_page_types_of_the_attachment(attachment_rows: list[RequirementRow]) -> 
         ("最新公告", "", "notice"),
         ("互动渠道", "", "interaction"),
     ]
-    assert {row.page_type for row in attachment_rows} <= set(PAGE_TYPES)
+    assert {row.page_type for row in attachment_rows} <= set(COLUMN_TYPES)
 
 
 def test_as_json_has_exactly_the_documented_keys(attachment_rows: list[RequirementRow]) -> None:
@@ -741,7 +741,7 @@ def test_infer_page_type(fields: dict[str, str], expected: str) -> None:
 
 def test_infer_page_type_falls_back_to_category() -> None:
     assert infer_page_type(level1="信息服务", level2="专题", level3="", content="", categories=("规范性文件类",)) == "normative_document"
-    assert set(PAGE_TYPES) == {
+    assert set(COLUMN_TYPES) == {
         "leader",
         "org_directory",
         "unit_profile",
@@ -758,7 +758,7 @@ def test_infer_page_type_falls_back_to_category() -> None:
         "overview",
         "interaction",
     }
-    assert PAGE_TYPES["leader"] == "领导之窗"
+    assert COLUMN_TYPES["leader"].label == "领导之窗"
 
 
 def test_unit_catalogue() -> None:

@@ -1,14 +1,24 @@
-"""Settings shared by every environment. See README for each variable."""
+"""Settings shared by every environment. See README for each variable.
+
+Importing this module has no side effect: it starts nothing and connects to
+nothing. What differs per environment is set in `dev`, `test` and
+`production`: the database (`DATABASES`; dev and test fall back to the
+embedded PostgreSQL, production requires DATABASE_URL) and the secret key
+(dev and test fall back to an insecure key, production requires one). Each of
+them ends with `derived.apply(globals())`, which computes the settings built
+from others (WAGTAILADMIN_BASE_URL) from their final values.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from govplatform.env import database_config, env_bool, env_int, env_list, env_str
+from govplatform.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-key-change-me")
+# Set per environment (dev/test: an insecure fallback; production: required).
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Host names of units are <code>.<PORTAL_DOMAIN>; the portal itself answers on
@@ -19,12 +29,8 @@ PORTAL_SCHEME = env_str("PORTAL_SCHEME", "http")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [PORTAL_DOMAIN, f".{PORTAL_DOMAIN}"])
 
 # --- database -------------------------------------------------------------
-_database_url = env_str("DATABASE_URL")
-if not _database_url:
-    from govplatform.embedded_db import ensure_running
-
-    _database_url = ensure_running()
-DATABASES = {"default": database_config(_database_url)}
+# DATABASES is set per environment from DATABASE_URL (see the module docstring).
+DATABASE_URL = env_str("DATABASE_URL")
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -67,6 +73,11 @@ SHARED_APPS = [
     "moderation",
     "portal",
     "scheduling",
+    "workcalendar",
+    "interaction",
+    "captcha",
+    # 使用手册 and 常见问题 in both admins; before wagtail.admin, whose account summary it overrides.
+    "training",
     "django_q",
     *DJANGO_APPS,
     *WAGTAIL_APPS,
@@ -77,6 +88,9 @@ TENANT_APPS = [
     *WAGTAIL_APPS,
     "sitepages",
     "moderation",
+    "training",
+    "interaction",
+    "captcha",
 ]
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
 
@@ -142,6 +156,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Wagtail's zh_Hans catalogue lags behind its source strings: the platform ships the missing
+# translations (and its fixes) here, which win over the apps' own catalogues.
+LOCALE_PATHS = [BASE_DIR / "govplatform" / "locale"]
+# Everyone works in Zhuhai: no time-zone choice in the account settings (its list is English).
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 
 # --- static & media -------------------------------------------------------
 STATIC_URL = "/static/"
@@ -173,14 +192,14 @@ _cache_backend = (
 )
 CACHES = {
     alias: {**_cache_backend, "KEY_FUNCTION": "django_tenants.cache.make_key", "KEY_PREFIX": alias}
-    for alias in ("default", "renditions")
+    for alias in ("default", "renditions", "ratelimit")
 }
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "珠海市政府网站群"
-# Only a fallback: e-mails and absolute URLs use the unit's own host
-# (tenants.urls.unit_base_url), never this one global value.
-WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", f"{PORTAL_SCHEME}://{PORTAL_DOMAIN}")
+# WAGTAILADMIN_BASE_URL is derived from PORTAL_SCHEME/DOMAIN/PORT in derived.py, after
+# the environment's overrides. Only a fallback: e-mails and absolute URLs use the
+# unit's own host (tenants.hosts.unit_base_url), never this one global value.
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "search.wagtail_backend.ChineseDatabaseSearchBackend"},
 }
@@ -193,16 +212,20 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "sitepages.attachments.FrozenFileDocumentForm"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "sitepages.attachments.FrozenFileImageForm"
 WAGTAIL_WORKFLOW_ENABLED = True
 # Approvals count only for the revision they were given for: content saved during a
-# workflow is reviewed again from the first task (moderation.integrity).
+# workflow is reviewed again from the first task (moderation.workflow.integrity).
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # The last approver (often 分管领导) has no publish permission of their own;
 # the workflow publishes on the unit's behalf, and the publish checks still run.
-WAGTAIL_FINISH_WORKFLOW_ACTION = "moderation.workflows.publish_approved_workflow_state"
+WAGTAIL_FINISH_WORKFLOW_ACTION = "moderation.workflow.finish.publish_approved_workflow_state"
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 WAGTAIL_I18N_ENABLED = False
+# No check against Wagtail's release server from editors' browsers (and no English upgrade banner):
+# upgrades are the platform's, not the editors'.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # Wagtail's own background tasks (search index, reference index, file clean-up)
 # carry only a model and a pk; this backend stamps the schema that enqueued them.
@@ -231,6 +254,11 @@ ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "govportal")
 # "cjk" (built in), "smartcn" or "ik" (plugins installed on every node).
 ELASTICSEARCH_ANALYZER = env_str("ELASTICSEARCH_ANALYZER", "cjk")
+# refresh= of every write: false (the index refreshes on its own), true, or
+# wait_for (a write is searchable when it returns; slower, for tests and checks).
+ELASTICSEARCH_REFRESH = env_choice("ELASTICSEARCH_REFRESH", {"false": False, "true": True, "wait_for": "wait_for"}, "false")
+# Replicas of each portal index (0 on a single node; 1 or more on a cluster).
+ELASTICSEARCH_REPLICAS = env_int("ELASTICSEARCH_REPLICAS", 0)
 # A page the portal index keeps refusing is parked (shown to the information
 # centre with 重试) after this many attempts; the others go on meanwhile.
 PORTAL_OUTBOX_MAX_ATTEMPTS = env_int("PORTAL_OUTBOX_MAX_ATTEMPTS", 5)
@@ -242,6 +270,26 @@ PORTAL_OUTBOX_ALERT_MINUTES = env_int("PORTAL_OUTBOX_ALERT_MINUTES", 5)
 # loopback addresses: the platform's own hosts.
 LINKCHECK_ALLOWED_PRIVATE_HOSTS = env_list("LINKCHECK_ALLOWED_PRIVATE_HOSTS", [])
 LINKCHECK_CONCURRENCY = env_int("LINKCHECK_CONCURRENCY", 32)
+
+# --- 互动交流 (interaction) ------------------------------------------------------
+# Self-hosted image captcha (django-simple-captcha; no outside service). Tests use its
+# test mode (CAPTCHA_TEST_MODE, settings.test), where the answer "passed" is accepted.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+# django-ratelimit counts in the "ratelimit" cache, whose keys carry the schema
+# (django_tenants.cache.make_key): each site counts its own submissions. Counts are
+# shared between processes only with REDIS_URL (Redis increments atomically); the
+# local-memory fallback counts per process (dev, tests). Behind a proxy,
+# RATELIMIT_IP_META_KEY names the header with the client's address.
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+# Submissions allowed per IP address and per mobile number, and 查询码 look-ups per IP.
+INTERACTION_RATE_PER_IP = env_str("INTERACTION_RATE_PER_IP", "5/h")
+INTERACTION_RATE_PER_PHONE = env_str("INTERACTION_RATE_PER_PHONE", "3/d")
+INTERACTION_RATE_LOOKUP = env_str("INTERACTION_RATE_LOOKUP", "20/h")
+# The national 我为政府网站找错 entry in every footer, with the site's 网站标识码.
+GOV_ERROR_REPORT_SCRIPT_URL = env_str("GOV_ERROR_REPORT_SCRIPT_URL", "https://zfwzgl.www.gov.cn/exposure/jiucuo.js")
 
 # --- e-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

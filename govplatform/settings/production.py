@@ -1,15 +1,65 @@
-from .base import *  # noqa: F401,F403
-from .base import SECRET_KEY
+"""Production: every secret and address comes from the environment, nothing falls back.
 
-from govplatform.env import env_bool, env_int
+Importing this module without DATABASE_URL or without a real DJANGO_SECRET_KEY
+stops at once with what to set (as cookiecutter-django does); it never starts a
+database.
+"""
 
-if SECRET_KEY.startswith("insecure"):
-    raise RuntimeError("生产环境必须设置 DJANGO_SECRET_KEY")
+from pathlib import Path
+
+from govplatform.env import EnvError, database_config, env_bool, env_int, env_str
+
+from . import derived
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+ENV_EXAMPLE = Path(BASE_DIR) / "deploy" / "env.example"
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def _example_value(name: str) -> str | None:
+    """The placeholder deploy/env.example gives for `name`: copying it unchanged is refused."""
+    try:
+        lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == name:
+            return value.strip()
+    return None
+
+
+def _secret_key_problem(key: str) -> str | None:
+    """Why `key` is refused (Django's own security.W009 rule, plus the example and dev keys), or None."""
+    if key == _example_value("DJANGO_SECRET_KEY"):
+        return "仍是 deploy/env.example 中的示例值"
+    if key.startswith(("insecure", "django-insecure")):
+        return "是开发环境的不安全密钥"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"长度只有 {len(key)} 个字符，至少需要 {SECRET_KEY_MIN_LENGTH} 个"
+    if len(set(key)) < 5:
+        return "字符种类过少"
+    return None
+
+
+_missing = [name for name in ("DATABASE_URL", "DJANGO_SECRET_KEY") if not env_str(name).strip()]
+if _missing:
+    raise EnvError(f"生产环境必须设置环境变量：{'、'.join(_missing)}（见 deploy/env.example 与 README 的 Configuration）")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY").strip()
+_problem = _secret_key_problem(SECRET_KEY)
+if _problem:
+    raise EnvError(
+        f"DJANGO_SECRET_KEY 不可用于生产环境：{_problem}；可用 python -c 'import secrets; print(secrets.token_urlsafe(50))' 生成"
+    )
+DATABASES = {"default": database_config(env_str("DATABASE_URL"))}
 
 DEBUG = False
-PORTAL_SCHEME = "https"
+PORTAL_SCHEME = env_str("PORTAL_SCHEME", "https")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+
+derived.apply(globals())

@@ -1,19 +1,26 @@
 """保密审查（secrecy review）: what must not be published, found before it is.
 
-Pure Python on purpose: the scanner runs inside the publishing workflow, in
-management commands, in the benchmark and (its spreadsheet reader) in the
-责任分解表 import, so nothing here imports Django. The calling code
-(moderation.page_fields) gathers the texts and attachments of a page and hands
-them over as plain strings and bytes.
+The engines are pure Python on purpose: the scanner runs inside the publishing
+workflow, in management commands, in the benchmark and (its spreadsheet reader)
+in the 责任分解表 import, so they import nothing of Django, and neither does this
+package's __init__ (it re-exports only them):
 
 - scanner: markings, internal markings, personal data, dictionary words;
 - documents: text of PDF, DOCX (with headers, notes, comments, altChunk parts
   and properties), XLSX and text attachments;
-- spreadsheet: bounded XLSX reading, shared with columns.parsing;
+- spreadsheet: bounded XLSX reading, shared with columns.table;
 - markup: HTML and RTF to text.
 
 The caps are module constants of documents (XLSX_LIMITS, MAX_NESTED_DOCUMENTS,
 MAX_UNPACKED_BYTES) and of spreadsheet (SpreadsheetLimits).
+
+The review in the workflow is Django code beside them, imported by its full path:
+
+- page_fields: every text and attachment a visitor can read, derived from the models;
+- selectors: the scanner for the current dictionary, a page's scan and fingerprint;
+- models: scan records, written releases (人工放行), the dictionary (public schema);
+- task: the 保密审查 step of the workflow; services: scans and releases;
+- checks: the publish check; notifications, views, forms, viewsets (敏感词库).
 """
 
 from .documents import UnsupportedDocument, extract_document_text

@@ -72,7 +72,7 @@ class ElasticsearchBackend(PortalSearchBackend):
             url=settings.ELASTICSEARCH_URL,
             index=getattr(settings, "ELASTICSEARCH_INDEX", "govportal"),
             analyzer=getattr(settings, "ELASTICSEARCH_ANALYZER", "cjk"),
-            refresh=getattr(settings, "ELASTICSEARCH_REFRESH", False),
+            refresh=settings.ELASTICSEARCH_REFRESH,
         )
 
     # --- index management ---------------------------------------------------
@@ -84,7 +84,7 @@ class ElasticsearchBackend(PortalSearchBackend):
     def _index_definition(self, name: str) -> Index:
         index_analyzer, search_analyzer = ANALYZERS[self.analyzer]
         index = Index(name, using=self.client)
-        index.settings(number_of_shards=1, number_of_replicas=getattr(settings, "ELASTICSEARCH_REPLICAS", 0))
+        index.settings(number_of_shards=1, number_of_replicas=settings.ELASTICSEARCH_REPLICAS)
         text = {"analyzer": index_analyzer, "search_analyzer": search_analyzer}
         mapping = {
             "key": Keyword(), "schema_name": Keyword(), "page_id": Integer(), "unit_code": Keyword(), "unit_name": Keyword(),

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from columns.parsing import TableFormatError, parse_file
 from columns.services import ImportRefused, import_requirements
+from columns.table import TableFormatError, parse_file
 
 
 class Command(BaseCommand):

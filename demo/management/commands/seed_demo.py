@@ -1,0 +1,104 @@
+"""The demo: the units of the source document's attachment, with sample content and staff."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django_tenants.utils import schema_context
+
+from columns.services import import_requirements
+from columns.table import load_unit_catalogue, parse_file, source_document_path
+from demo.content import UNIT_PROFILES, fill_unit
+from interaction import demo as interaction_demo
+from oversight import services as oversight_services
+from tenants.hosts import unit_base_url
+from tenants.models import Unit
+from tenants.roles import UnitRole
+from tenants.services import create_platform_admin
+
+# The source document as shipped with the columns app: its 附件1 names the demo's units and their columns.
+ATTACHMENT = source_document_path()
+
+FIRST_CHECKS_DELAY = timedelta(seconds=30)
+DEMO_ADMIN_USERNAME = "admin"
+
+# Named staff of each unit (第六条（七）): head, leader in charge, officers, reviewer.
+STAFF = (
+    ("head", "第一责任人", UnitRole.HEAD),
+    ("leader", "分管领导", UnitRole.LEADER),
+    ("editor", "信息员", UnitRole.EDITOR),
+    ("reviewer", "审核员", UnitRole.REVIEWER),
+)
+
+
+class Command(BaseCommand):
+    help = "演示数据：导入责任分解表附件中的单位，填充各栏目示例内容并创建各岗位人员"
+
+    def handle(self, *args, **options):
+        # The demo's credentials are settings of the dev environment (DEMO_ADMIN_PASSWORD, DEMO_STAFF_PASSWORD).
+        admin_password = getattr(settings, "DEMO_ADMIN_PASSWORD", None)
+        staff_password = getattr(settings, "DEMO_STAFF_PASSWORD", None)
+        if not admin_password or not staff_password:
+            raise CommandError("seed_demo 只用于演示环境：DEMO_ADMIN_PASSWORD 与 DEMO_STAFF_PASSWORD 在 govplatform.settings.dev 中设置")
+        if create_platform_admin(username=DEMO_ADMIN_USERNAME, password=admin_password):
+            self.stdout.write(f"信息中心管理员：{DEMO_ADMIN_USERNAME}  密码：{admin_password}（仅显示一次）")
+        report = import_requirements(rows=parse_file(ATTACHMENT), source_name=ATTACHMENT.name)
+        for line in report.lines():
+            self.stdout.write(line)
+        for unit_name, username, password in report.created_admins:
+            self.stdout.write(f"{unit_name} 单位管理员：{username}  密码：{password}（仅显示一次）")
+        names = {row.unit for row in parse_file(ATTACHMENT)}
+        catalogue = load_unit_catalogue()
+        for unit in Unit.objects.filter(name__in=names):
+            profile = UNIT_PROFILES.get(unit.code, {})
+            Unit.objects.filter(pk=unit.pk).update(
+                full_name=catalogue[unit.name].full_name, address=profile.get("address", ""),
+                public_phone=profile.get("public_phone", ""), supervision_phone=profile.get("supervision_phone", ""),
+                email=profile.get("email", ""), functions=profile.get("functions", ""),
+            )
+            unit.refresh_from_db()
+            with schema_context(unit.schema_name):
+                added = fill_unit(unit=unit)
+                created = self._staff(unit=unit, password=staff_password)
+            self.stdout.write(f"{unit.name}：新增示例信息 {added} 条，子站 {unit_base_url(unit)}/  后台 {unit_base_url(unit)}/admin/")
+            if created:
+                self.stdout.write(f"  岗位人员：{'、'.join(created)}（密码均为 {staff_password}，仅显示一次）")
+        # 互动交流: a handler and cases in every state per unit (one transferred to the next unit,
+        # the last unit with a message unanswered for months: the veto), two at the portal's desk.
+        units = list(Unit.objects.filter(name__in=names).order_by("sort_order", "id"))
+        for index, unit in enumerate(units):
+            with schema_context(unit.schema_name):
+                cases = interaction_demo.seed_unit(
+                    unit=unit, password=staff_password, transfer_to=units[(index + 1) % len(units)].code if len(units) > 1 else None,
+                    with_veto=index == len(units) - 1,
+                )
+            if cases:
+                self.stdout.write(f"{unit.name}：互动交流示例留言 {cases} 条，互动处理人 {unit.code}_handler（密码 {staff_password}）")
+        with schema_context("public"):
+            interaction_demo.seed_portal()
+        # The dashboards show real checks from the start: scores now, link and
+        # availability checks once the demo's web server is listening.
+        for unit in Unit.objects.filter(name__in=names):
+            try:
+                snapshot = oversight_services.score_and_record(unit=unit)
+            except oversight_services.CheckFailed as failed:
+                self.stderr.write(f"{unit.name}：评分失败：{failed.run.detail}")
+                continue
+            self.stdout.write(f"{unit.name}：更新及时性得分 {snapshot.score}")
+        oversight_services.schedule_first_checks(delay=FIRST_CHECKS_DELAY)
+        self.stdout.write(f"网站监测：首次链接检查和首页可用性探测将在 {FIRST_CHECKS_DELAY.seconds} 秒后由后台任务进行")
+
+    def _staff(self, *, unit, password: str) -> list[str]:
+        User = get_user_model()
+        created = []
+        for suffix, title, role in STAFF:
+            username = f"{unit.code}_{suffix}"
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User.objects.create_user(username=username, password=password, first_name=title, last_name=unit.name,
+                                            email=f"{username}@zhuhai.gov.cn")
+            user.groups.add(Group.objects.get(name=role))
+            created.append(f"{username}（{title}）")
+        return created

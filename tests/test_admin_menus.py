@@ -1,0 +1,79 @@
+"""Which platform menu items each admin shows: the information centre's only in the public schema to a
+superuser, a unit's only in the unit's schema (the menu items ask tenants.admin, not a menu filter)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import RequestFactory
+from django.urls import reverse
+from django_tenants.utils import schema_context
+from wagtail.admin.menu import SubmenuMenuItem, admin_menu
+
+from tenants.roles import UnitRole
+
+CENTRE_ITEMS = ["单位子站", "导入责任分解表", "栏目责任", "敏感词库", "网站监测", "门户索引待办", "定时发布记录"]
+ALL_PLATFORM_LABELS = {*CENTRE_ITEMS, "审核发布"}
+
+
+def _labels(menu, request) -> list:
+    labels = []
+    for item in sorted(menu.menu_items_for_request(request), key=lambda i: i.order):
+        if isinstance(item, SubmenuMenuItem):
+            labels.append((str(item.label), _labels(item.menu, request)))
+        else:
+            labels.append(str(item.label))
+    return labels
+
+
+def platform_menu(user) -> dict:
+    # The viewsets register their menu items when the admin URLconf loads, as on a real request.
+    reverse("wagtailadmin_home")
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    items = {}
+    for entry in _labels(admin_menu, request):
+        label, children = entry if isinstance(entry, tuple) else (entry, None)
+        if label in ALL_PLATFORM_LABELS:
+            items[label] = children
+    return items
+
+
+def _staff(username: str, *groups: str):
+    user = get_user_model().objects.create_user(username=username, password="pw-menu-12345", is_staff=True)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user
+
+
+def test_centre_superuser_sees_the_centre_screens_only(db):
+    with schema_context("public"):
+        centre = get_user_model().objects.get(username="centre")
+        menu = platform_menu(centre)
+    assert menu == {**dict.fromkeys(CENTRE_ITEMS), "审核发布": ["各单位履职情况", "全平台审计日志"]}
+
+
+def test_public_staff_who_is_not_a_superuser_sees_no_centre_screen(db):
+    with schema_context("public"):
+        menu = platform_menu(_staff("menu_public_staff"))
+    assert menu == {}
+
+
+def test_unit_admin_sees_the_unit_screens_only(unit_a):
+    with schema_context(unit_a.schema_name):
+        admin = get_user_model().objects.get(username="ta_admin")
+        menu = platform_menu(admin)
+    assert menu == {"审核发布": ["待我处理", "会签请求", "审计日志导出"]}
+
+
+def test_unit_editor_sees_no_audit_export(unit_a):
+    with schema_context(unit_a.schema_name):
+        menu = platform_menu(_staff("menu_editor", UnitRole.EDITOR))
+    assert menu == {"审核发布": ["待我处理", "会签请求"]}
+
+
+def test_unit_superuser_sees_no_centre_screen(unit_a):
+    # A superuser of a unit's own schema is still not the information centre.
+    with schema_context(unit_a.schema_name):
+        user = get_user_model().objects.create_superuser(username="menu_unit_root", password="pw-menu-12345")
+        menu = platform_menu(user)
+    assert menu == {"审核发布": ["待我处理", "会签请求", "审计日志导出"]}
