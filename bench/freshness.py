@@ -64,10 +64,7 @@ def _moment(rng: random.Random, *, period: int | None, late_share: float) -> dat
     Seconds granularity, so that ages straddle Shanghai midnights.
     """
     days = period or 365
-    if rng.random() < late_share:
-        seconds = rng.randrange(days * 86_400, 3 * days * 86_400)
-    else:
-        seconds = rng.randrange(0, days * 86_400)
+    seconds = rng.randrange(days * 86400, 3 * days * 86400) if rng.random() < late_share else rng.randrange(0, days * 86400)
     return NOW - timedelta(seconds=seconds)
 
 
@@ -95,9 +92,7 @@ def make_units(*, count: int, seed: int) -> list[UnitState]:
                     # Now and then the information centre overrides the period.
                     policy_days=policy if rng.random() > 0.05 else rng.choice([None, 7, 90]),
                     item_count=0 if empty else rng.randint(1, 400),
-                    newest_publish=None
-                    if empty or rng.random() < 0.01
-                    else _moment(rng, period=policy, late_share=late_share),
+                    newest_publish=None if empty or rng.random() < 0.01 else _moment(rng, period=policy, late_share=late_share),
                     last_confirmed=_moment(rng, period=30, late_share=late_share)
                     if kind is ColumnKind.STATIC and rng.random() < 0.6
                     else None,
@@ -108,9 +103,7 @@ def make_units(*, count: int, seed: int) -> list[UnitState]:
                 unit_code=f"u{index:03d}",
                 unit_name=f"测试单位{index}",
                 columns=tuple(columns),
-                homepage_newest_dynamic=None
-                if rng.random() < 0.01
-                else _moment(rng, period=7, late_share=late_share),
+                homepage_newest_dynamic=None if rng.random() < 0.01 else _moment(rng, period=7, late_share=late_share),
                 broken_links=rng.choice([0, 0, 0, 1, 3, 12, 40]),
                 availability_failure_ratio=rng.choice([None, 0.0, 0.0, 0.01, 0.03, 0.08]),
             )

@@ -62,10 +62,7 @@ def run_ours(site: BenchSite, concurrency: int) -> tuple[float, CrawlReport]:
 def _linkchecker_config() -> str:
     # World-readable file in /tmp: LinkChecker drops root privileges to
     # "nobody" before reading its configuration.
-    handle = tempfile.NamedTemporaryFile(
-        "w", prefix="linkcheckerrc-", suffix=".ini", dir="/tmp", delete=False
-    )
-    with handle:
+    with tempfile.NamedTemporaryFile("w", prefix="linkcheckerrc-", suffix=".ini", dir="/tmp", delete=False) as handle:
         handle.write("[checking]\nmaxrequestspersecond=1000000\n")
     os.chmod(handle.name, 0o644)
     return handle.name
@@ -76,20 +73,22 @@ def run_linkchecker(site: BenchSite, threads: int) -> tuple[float, set[str], set
     config_path = _linkchecker_config()
     command = [
         str(LINKCHECKER),
-        "--config", config_path,
+        "--config",
+        config_path,
         "--no-status",
         "--verbose",  # log valid URLs too, to confirm it covered the whole site
-        "--output", "csv/utf-8",
-        "--threads", str(threads),
-        "--timeout", str(TIMEOUT_S),
+        "--output",
+        "csv/utf-8",
+        "--threads",
+        str(threads),
+        "--timeout",
+        str(TIMEOUT_S),
         "--check-extern",
         f"{site.base}/",
     ]
     started = time.perf_counter()
     try:
-        proc = subprocess.run(
-            command, capture_output=True, timeout=LINKCHECKER_WALL_LIMIT_S, check=False
-        )
+        proc = subprocess.run(command, capture_output=True, timeout=LINKCHECKER_WALL_LIMIT_S, check=False)
     finally:
         os.unlink(config_path)
     elapsed = time.perf_counter() - started

@@ -18,7 +18,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "govplatform_bench_provision"
-CLONED, MIGRATED, FLEET = int(os.environ.get("BENCH_CLONED", 7)), int(os.environ.get("BENCH_MIGRATED", 3)), int(os.environ.get("BENCH_FLEET", 50))
+CLONED, MIGRATED, FLEET = (
+    int(os.environ.get("BENCH_CLONED", 7)),
+    int(os.environ.get("BENCH_MIGRATED", 3)),
+    int(os.environ.get("BENCH_FLEET", 50)),
+)
 
 
 def _database_url() -> str:
@@ -36,7 +40,13 @@ def _recreate_database(url: str) -> None:
     from govplatform.env import database_config
 
     cfg = database_config(url)
-    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or None, password=cfg["PASSWORD"] or None, host=cfg["HOST"] or None, port=cfg["PORT"] or None)
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None,
+        host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None,
+    )
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
@@ -70,7 +80,9 @@ def main() -> None:
         clone_s.append(provision_unit(code=f"c{i:03d}", name=f"克隆单位{i}", admin_password="bench-pass-1").seconds)
         print(f"  克隆开通 c{i:03d}: {clone_s[-1]:.3f} s", flush=True)
     for i in range(MIGRATED):
-        migrate_s.append(provision_unit(code=f"m{i:03d}", name=f"迁移单位{i}", admin_password="bench-pass-1", clone=False).seconds)
+        migrate_s.append(
+            provision_unit(code=f"m{i:03d}", name=f"迁移单位{i}", admin_password="bench-pass-1", clone=False).seconds
+        )
         print(f"  迁移开通 m{i:03d}: {migrate_s[-1]:.3f} s", flush=True)
     for i in range(CLONED, FLEET - MIGRATED):
         provision_unit(code=f"c{i:03d}", name=f"克隆单位{i}", admin_password="bench-pass-1")

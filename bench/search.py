@@ -26,27 +26,118 @@ BENCH_DB = "govplatform_bench"
 DEFAULT_URL = f"postgresql://postgres:@/{BENCH_DB}?host={ROOT / '.pgdata'}"
 
 DEPARTMENTS = [
-    "发展和改革局", "教育局", "科技创新局", "工业和信息化局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局",
-    "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局", "水务局", "农业农村局", "商务局", "文化广电旅游体育局",
-    "卫生健康局", "退役军人事务局", "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局", "政务服务和数据管理局",
-    "城市管理和综合执法局", "海洋发展局", "国有资产监督管理委员会", "港口管理局", "口岸局", "金融工作局", "信访局",
+    "发展和改革局",
+    "教育局",
+    "科技创新局",
+    "工业和信息化局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水务局",
+    "农业农村局",
+    "商务局",
+    "文化广电旅游体育局",
+    "卫生健康局",
+    "退役军人事务局",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "统计局",
+    "医疗保障局",
+    "政务服务和数据管理局",
+    "城市管理和综合执法局",
+    "海洋发展局",
+    "国有资产监督管理委员会",
+    "港口管理局",
+    "口岸局",
+    "金融工作局",
+    "信访局",
 ]
 DISTRICTS = ["香洲区", "金湾区", "斗门区", "高新区", "高栏港经济区", "万山海洋开发试验区", "横琴粤澳深度合作区"]
 TOPICS = [
-    "营商环境", "乡村振兴", "安全生产", "高质量发展", "数字政府建设", "垃圾分类", "人才引进", "科技创新", "招商引资", "城市更新",
-    "生态环境保护", "河长制", "食品安全", "社会保障", "医疗保障", "义务教育", "住房保障", "交通基础设施", "港珠澳大桥", "粤港澳大湾区建设",
-    "横琴开发", "民营经济", "中小企业发展", "消防安全", "防汛防风", "政务公开", "政府采购", "行政审批制度改革", "放管服改革", "文明城市创建",
-    "全民健身", "文化旅游", "海洋经济", "现代产业体系", "新型城镇化", "国民经济发展规划", "财政预算", "审计整改", "统计调查", "就业创业",
-    "养老服务", "残疾人保障", "法治政府建设", "信访工作", "耕地保护", "水资源管理", "大气污染防治", "碳达峰碳中和", "新能源汽车", "集成电路产业",
-    "生物医药", "智慧城市", "一网通办", "12345热线", "老旧小区改造", "农村人居环境整治", "校外培训治理", "疫苗接种", "扫黑除恶", "禁毒工作",
+    "营商环境",
+    "乡村振兴",
+    "安全生产",
+    "高质量发展",
+    "数字政府建设",
+    "垃圾分类",
+    "人才引进",
+    "科技创新",
+    "招商引资",
+    "城市更新",
+    "生态环境保护",
+    "河长制",
+    "食品安全",
+    "社会保障",
+    "医疗保障",
+    "义务教育",
+    "住房保障",
+    "交通基础设施",
+    "港珠澳大桥",
+    "粤港澳大湾区建设",
+    "横琴开发",
+    "民营经济",
+    "中小企业发展",
+    "消防安全",
+    "防汛防风",
+    "政务公开",
+    "政府采购",
+    "行政审批制度改革",
+    "放管服改革",
+    "文明城市创建",
+    "全民健身",
+    "文化旅游",
+    "海洋经济",
+    "现代产业体系",
+    "新型城镇化",
+    "国民经济发展规划",
+    "财政预算",
+    "审计整改",
+    "统计调查",
+    "就业创业",
+    "养老服务",
+    "残疾人保障",
+    "法治政府建设",
+    "信访工作",
+    "耕地保护",
+    "水资源管理",
+    "大气污染防治",
+    "碳达峰碳中和",
+    "新能源汽车",
+    "集成电路产业",
+    "生物医药",
+    "智慧城市",
+    "一网通办",
+    "12345热线",
+    "老旧小区改造",
+    "农村人居环境整治",
+    "校外培训治理",
+    "疫苗接种",
+    "扫黑除恶",
+    "禁毒工作",
 ]
 ACTIONS = ["召开", "部署", "推进", "开展", "组织", "举办", "落实", "加快", "深化", "完善", "启动", "加强"]
 PRINCIPLES = ["以人民为中心", "稳中求进工作总基调", "新发展理念", "系统观念", "底线思维", "问题导向"]
 POLICIES = ["党中央、国务院决策部署", "省委、省政府工作要求", "市委、市政府工作部署", "《中华人民共和国政府信息公开条例》"]
 TITLE_TEMPLATES = {
-    "news": ["{subject}{action}{topic}工作会议", "{subject}{action}{topic}专题调研", "我市{topic}工作取得新进展", "{subject}召开{topic}推进会"],
+    "news": [
+        "{subject}{action}{topic}工作会议",
+        "{subject}{action}{topic}专题调研",
+        "我市{topic}工作取得新进展",
+        "{subject}召开{topic}推进会",
+    ],
     "notice": ["{subject}关于{topic}项目的公示", "关于{action}{topic}工作的通告", "{subject}{topic}专项资金拟安排项目公示"],
-    "policy_document": ["关于印发《珠海市{topic}实施方案》的通知", "珠海市人民政府关于{action}{topic}的意见", "关于进一步{action}{topic}的若干措施"],
+    "policy_document": [
+        "关于印发《珠海市{topic}实施方案》的通知",
+        "珠海市人民政府关于{action}{topic}的意见",
+        "关于进一步{action}{topic}的若干措施",
+    ],
     "plan": ["珠海市{topic}三年行动计划（2026—2028年）", "{subject}{topic}“十五五”规划"],
 }
 SENTENCES = [
@@ -64,18 +155,50 @@ SENTENCES = [
     "{subject}主要负责同志出席会议并讲话，对{topic}工作提出明确要求。",
 ]
 CATEGORIES = {
-    "news": ["工作动态", "政务要闻"], "notice": ["通知公告", "公示公告"],
-    "policy_document": ["政策文件", "规范性文件"], "plan": ["规划计划"],
+    "news": ["工作动态", "政务要闻"],
+    "notice": ["通知公告", "公示公告"],
+    "policy_document": ["政策文件", "规范性文件"],
+    "plan": ["规划计划"],
 }
 TYPE_WEIGHTS = [("news", 50), ("notice", 20), ("policy_document", 20), ("plan", 10)]
 
 ONE_WORD = [
-    "营商环境", "乡村振兴", "安全生产", "垃圾分类", "人才引进", "科技创新", "招商引资", "城市更新", "食品安全", "养老服务",
-    "政府采购", "防汛防风", "港珠澳大桥", "横琴", "碳达峰", "集成电路", "一网通办", "发展规划", "信访", "耕地保护",
+    "营商环境",
+    "乡村振兴",
+    "安全生产",
+    "垃圾分类",
+    "人才引进",
+    "科技创新",
+    "招商引资",
+    "城市更新",
+    "食品安全",
+    "养老服务",
+    "政府采购",
+    "防汛防风",
+    "港珠澳大桥",
+    "横琴",
+    "碳达峰",
+    "集成电路",
+    "一网通办",
+    "发展规划",
+    "信访",
+    "耕地保护",
 ]
 TWO_WORDS = [
-    "营商环境 改革", "乡村振兴 资金", "安全生产 检查", "垃圾分类 宣传", "人才引进 政策", "科技创新 企业", "城市更新 项目",
-    "食品安全 监管", "养老服务 补贴", "政府采购 公示", "防汛防风 应急", "智慧城市 建设", "老旧小区改造 公示", "新能源汽车 产业",
+    "营商环境 改革",
+    "乡村振兴 资金",
+    "安全生产 检查",
+    "垃圾分类 宣传",
+    "人才引进 政策",
+    "科技创新 企业",
+    "城市更新 项目",
+    "食品安全 监管",
+    "养老服务 补贴",
+    "政府采购 公示",
+    "防汛防风 应急",
+    "智慧城市 建设",
+    "老旧小区改造 公示",
+    "新能源汽车 产业",
     "医疗保障 基金",
 ]
 
@@ -85,10 +208,13 @@ def _configure_django() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ["DATABASE_URL"] = url
     import psycopg2
+
     from govplatform.env import database_config
 
     config = database_config(url)
-    admin = psycopg2.connect(dbname="postgres", user=config["USER"], password=config["PASSWORD"], host=config["HOST"], port=config["PORT"] or None)
+    admin = psycopg2.connect(
+        dbname="postgres", user=config["USER"], password=config["PASSWORD"], host=config["HOST"], port=config["PORT"] or None
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
@@ -108,7 +234,7 @@ def generate(*, units: int, per_unit: int, seed: int = 20261127):
 
     rng = random.Random(seed)
     names = [f"珠海市{d}" for d in DEPARTMENTS] + [f"珠海市{d}" for d in DISTRICTS]
-    types, weights = zip(*TYPE_WEIGHTS)
+    types, weights = zip(*TYPE_WEIGHTS, strict=False)
     for u in range(units):
         code = f"u{u:03d}"
         unit_name = names[u % len(names)] + ("" if u < len(names) else f"（{u // len(names) + 1}）")
@@ -116,29 +242,52 @@ def generate(*, units: int, per_unit: int, seed: int = 20261127):
             page_type = rng.choices(types, weights)[0]
             topic, topic2 = rng.sample(TOPICS, 2)
             fill = {
-                "subject": rng.choice(names), "action": rng.choice(ACTIONS), "topic": topic, "topic2": topic2,
-                "principle": rng.choice(PRINCIPLES), "policy": rng.choice(POLICIES),
+                "subject": rng.choice(names),
+                "action": rng.choice(ACTIONS),
+                "topic": topic,
+                "topic2": topic2,
+                "principle": rng.choice(PRINCIPLES),
+                "policy": rng.choice(POLICIES),
             }
             title = rng.choice(TITLE_TEMPLATES[page_type]).format(**fill)
             sentences = []
             for _ in range(rng.randint(8, 16)):
                 values = {
-                    **fill, "topic": rng.choice((topic, topic, rng.choice(TOPICS))), "topic2": rng.choice(TOPICS),
-                    "year": rng.randint(2019, 2026), "n": rng.randint(1, 300), "p": rng.randint(1, 40),
-                    "month": rng.randint(1, 12), "day": rng.randint(1, 28), "phone": rng.randint(2000000, 8999999), "years": rng.randint(2, 5),
+                    **fill,
+                    "topic": rng.choice((topic, topic, rng.choice(TOPICS))),
+                    "topic2": rng.choice(TOPICS),
+                    "year": rng.randint(2019, 2026),
+                    "n": rng.randint(1, 300),
+                    "p": rng.randint(1, 40),
+                    "month": rng.randint(1, 12),
+                    "day": rng.randint(1, 28),
+                    "phone": rng.randint(2000000, 8999999),
+                    "years": rng.randint(2, 5),
                 }
                 sentences.append(rng.choice(SENTENCES).format(**values))
             body = "".join(sentences)
             day = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randint(0, 2860))
             is_policy = page_type == "policy_document"
             yield PortalDoc(
-                schema_name=f"bench_{code}", page_id=i + 1, unit_code=code, unit_name=unit_name,
-                column_path=[CATEGORIES[page_type][0]], column_title=CATEGORIES[page_type][0], page_type=page_type,
-                categories=CATEGORIES[page_type], publish_date=day, written_date=day - dt.timedelta(days=3) if is_policy else None,
-                year=day.year, published_at=dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.timezone.utc),
-                url=f"http://{code}.localhost/column/{i + 1}/", title=title, summary=body[:120], body=body,
+                schema_name=f"bench_{code}",
+                page_id=i + 1,
+                unit_code=code,
+                unit_name=unit_name,
+                column_path=[CATEGORIES[page_type][0]],
+                column_title=CATEGORIES[page_type][0],
+                page_type=page_type,
+                categories=CATEGORIES[page_type],
+                publish_date=day,
+                written_date=day - dt.timedelta(days=3) if is_policy else None,
+                year=day.year,
+                published_at=dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.UTC),
+                url=f"http://{code}.localhost/column/{i + 1}/",
+                title=title,
+                summary=body[:120],
+                body=body,
                 doc_number=f"珠{unit_name[3:5]}〔{day.year}〕{rng.randint(1, 300)}号" if is_policy else "",
-                issuing_body=unit_name if page_type != "news" else "", subject_words=topic if is_policy else "",
+                issuing_body=unit_name if page_type != "news" else "",
+                subject_words=topic if is_policy else "",
                 index_number=f"11440400{u:04d}-{day.year}-{i:05d}" if is_policy else "",
                 validity="有效" if is_policy else "",
             )
@@ -150,8 +299,12 @@ def queries(*, units: int):
     rng = random.Random(7)
     fixed = [SearchQuery(text=w) for w in ONE_WORD] + [SearchQuery(text=w) for w in TWO_WORDS]
     filters = [
-        {"unit": "u003"}, {"page_type": "policy_document"}, {"year": 2024}, {"category": "通知公告"},
-        {"unit": "u042", "year": 2023}, {"page_type": "news", "year": 2025},
+        {"unit": "u003"},
+        {"page_type": "policy_document"},
+        {"year": 2024},
+        {"category": "通知公告"},
+        {"unit": "u042", "year": 2023},
+        {"page_type": "news", "year": 2025},
     ]
     words = ONE_WORD[:10] + TWO_WORDS[:5]
     for n in range(15):
@@ -208,7 +361,7 @@ def ilike_baseline(q) -> int:
 def index_all(backend, docs, *, batch: int = 5000) -> float:
     started = time.perf_counter()
     for start in range(0, len(docs), batch):
-        backend.upsert(docs[start:start + batch])
+        backend.upsert(docs[start : start + batch])
     return time.perf_counter() - started
 
 
@@ -225,7 +378,9 @@ def main() -> None:
 
     started = time.perf_counter()
     docs = list(generate(units=args.units, per_unit=args.per_unit))
-    print(f"生成 {len(docs)} 篇文档，平均正文 {statistics.mean(len(d.body) for d in docs):.0f} 字，用时 {time.perf_counter() - started:.1f} 秒")
+    print(
+        f"生成 {len(docs)} 篇文档，平均正文 {statistics.mean(len(d.body) for d in docs):.0f} 字，用时 {time.perf_counter() - started:.1f} 秒"
+    )
     backend = PostgresBackend()
     backend.reset()
     seconds = index_all(backend, docs)
@@ -247,8 +402,10 @@ def main() -> None:
     }
     result["ratio"] = round(result["baseline_p95_ms"] / result["p95_ms"], 1)
     totals = [backend.search(q).total for q in qs]
-    print(f"检索（{len(qs)} 条查询 × 3 轮，含分面统计）：p50 {result['p50_ms']} ms，p95 {result['p95_ms']} ms；"
-          f"命中数中位 {statistics.median(totals):.0f}，最多 {max(totals)}")
+    print(
+        f"检索（{len(qs)} 条查询 × 3 轮，含分面统计）：p50 {result['p50_ms']} ms，p95 {result['p95_ms']} ms；"
+        f"命中数中位 {statistics.median(totals):.0f}，最多 {max(totals)}"
+    )
     print(f"基线 ILIKE：p50 {result['baseline_p50_ms']} ms，p95 {result['baseline_p95_ms']} ms；比值 {result['ratio']}×")
     if os.environ.get("ELASTICSEARCH_URL"):
         result["elasticsearch"] = bench_elasticsearch(docs, qs, settings)
@@ -259,7 +416,8 @@ def bench_elasticsearch(docs, qs, settings) -> dict:
     from search.backends.elastic import ElasticsearchBackend
 
     backend = ElasticsearchBackend(
-        url=os.environ["ELASTICSEARCH_URL"], index=f"{settings.ELASTICSEARCH_INDEX}-bench",
+        url=os.environ["ELASTICSEARCH_URL"],
+        index=f"{settings.ELASTICSEARCH_INDEX}-bench",
         analyzer=getattr(settings, "ELASTICSEARCH_ANALYZER", "cjk"),
     )
     started = time.perf_counter()

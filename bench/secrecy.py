@@ -51,7 +51,7 @@ SEED = 20240601
 
 def _with_id_check_digit(first17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(digit) * weight for digit, weight in zip(first17, weights))
+    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=False))
     return first17 + "10X98765432"[total % 11]
 
 
@@ -233,7 +233,7 @@ def build_docx(paragraphs: list[str]) -> bytes:
         document.add_paragraph(paragraph)
     # A contact table, as attached to most 实施方案.
     table = document.add_table(rows=1, cols=3)
-    for cell, text in zip(table.rows[0].cells, ("责任单位", "联系人", "办公电话")):
+    for cell, text in zip(table.rows[0].cells, ("责任单位", "联系人", "办公电话"), strict=False):
         cell.text = text
     for department in DEPARTMENTS:
         row = table.add_row().cells

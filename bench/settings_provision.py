@@ -2,7 +2,7 @@
 
 import os
 
-from govplatform.settings.dev import *  # noqa: F401,F403
+from govplatform.settings.dev import *  # noqa: F403
 from govplatform.settings.dev import INSTALLED_APPS, TENANT_APPS
 
 TENANT_APPS = [*TENANT_APPS, "bench.probe"]

@@ -45,7 +45,9 @@ class ImportRun(models.Model):
     """One import of the table: who, when, from what, and what it changed."""
 
     started_at = models.DateTimeField("导入时间", auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source_name = models.CharField("来源文件", max_length=255)
     dry_run = models.BooleanField("试运行", default=False)
     added = models.PositiveIntegerField("新增", default=0)
@@ -58,3 +60,6 @@ class ImportRun(models.Model):
         verbose_name = "责任表导入记录"
         verbose_name_plural = "责任表导入记录"
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name}（{self.started_at:%Y-%m-%d %H:%M}）"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -100,9 +100,7 @@ def _fields_from_row(row: RequirementRow, position: int) -> dict:
 _COMPARED = ("level1", "level2", "level3", "content", "guarantee", "categories", "page_type", "policy_days")
 
 
-def import_requirements(
-    *, rows: list[RequirementRow], source_name: str, dry_run: bool = False, user=None
-) -> ImportReport:
+def import_requirements(*, rows: list[RequirementRow], source_name: str, dry_run: bool = False, user=None) -> ImportReport:
     """Apply a parsed table: create missing units, add/change/retire requirements, build trees.
 
     All in one transaction: a failure writes nothing. Published content is
@@ -136,8 +134,10 @@ def _import_unit(*, unit_name: str, rows: list[RequirementRow], info: UnitInfo |
         if not dry_run:
             unit = _provision(info=info, report=report)
     existing = {} if unit is None else {r.key: r for r in ColumnRequirement.objects.filter(unit=unit)}
-    for position, (key, row) in enumerate(zip(requirement_keys(rows), rows)):
-        _apply_row(unit=unit, key=key, row=row, position=position, current=existing.pop(key, None), changes=changes, dry_run=dry_run)
+    for position, (key, row) in enumerate(zip(requirement_keys(rows), rows, strict=False)):
+        _apply_row(
+            unit=unit, key=key, row=row, position=position, current=existing.pop(key, None), changes=changes, dry_run=dry_run
+        )
     _retire(existing.values(), changes=changes, dry_run=dry_run)
     if not dry_run and unit is not None:
         build_column_tree(unit=unit)
@@ -155,8 +155,14 @@ def _row_label(row: RequirementRow) -> str:
 
 
 def _apply_row(
-    *, unit: Unit | None, key: str, row: RequirementRow, position: int, current: ColumnRequirement | None,
-    changes: UnitChanges, dry_run: bool,
+    *,
+    unit: Unit | None,
+    key: str,
+    row: RequirementRow,
+    position: int,
+    current: ColumnRequirement | None,
+    changes: UnitChanges,
+    dry_run: bool,
 ) -> None:
     """Add the row's requirement, or bring the stored one up to date (a retired one comes back)."""
     wanted = _fields_from_row(row, position)
@@ -236,10 +242,28 @@ def _unique_slug(parent, base: str) -> str:
 # Readable URLs for the table's usual column names (pinyin initials, as
 # Chinese government sites use); anything else falls back to a generic slug.
 SLUGS = {
-    "信息服务": "xxfw", "公共服务": "ggfw", "印象珠海": "yxzh", "企业频道": "qypd", "组织机构": "zzjg", "法规公文": "fggw",
-    "珠海动态": "zhdt", "公告公示": "gggs", "规划计划": "ghjh", "便民电话": "bmdh", "市长之窗": "szzc", "政府公报": "zfgb",
-    "政府工作报告": "zfgzbg", "政府信息公开目录": "xxgkml", "珠海概览": "zhgl", "部门动态": "bmdt", "发展规划": "fzgh",
-    "企业关注": "qygz", "最新公告": "zxgg", "互动渠道": "hdqd", "政府文件": "zfwj", "珠海地方法规": "dffg",
+    "信息服务": "xxfw",
+    "公共服务": "ggfw",
+    "印象珠海": "yxzh",
+    "企业频道": "qypd",
+    "组织机构": "zzjg",
+    "法规公文": "fggw",
+    "珠海动态": "zhdt",
+    "公告公示": "gggs",
+    "规划计划": "ghjh",
+    "便民电话": "bmdh",
+    "市长之窗": "szzc",
+    "政府公报": "zfgb",
+    "政府工作报告": "zfgzbg",
+    "政府信息公开目录": "xxgkml",
+    "珠海概览": "zhgl",
+    "部门动态": "bmdt",
+    "发展规划": "fzgh",
+    "企业关注": "qygz",
+    "最新公告": "zxgg",
+    "互动渠道": "hdqd",
+    "政府文件": "zfwj",
+    "珠海地方法规": "dffg",
 }
 
 
@@ -249,7 +273,9 @@ def _section(parent, title: str):
     for child in parent.get_children().type(SectionPage):
         if child.title == title:
             return child.specific
-    section = SectionPage(title=title, slug=_unique_slug(parent, SLUGS.get(title, "lm")), column_kind=ColumnKind.STATIC.value, policy_days=None)
+    section = SectionPage(
+        title=title, slug=_unique_slug(parent, SLUGS.get(title, "lm")), column_kind=ColumnKind.STATIC.value, policy_days=None
+    )
     parent.add_child(instance=section)
     section.save_revision().publish()
     return section

@@ -42,7 +42,9 @@ class ImportView(WagtailAdminTemplateMixin, FormView):
         upload = form.cleaned_data["table"]
         try:
             rows = parse_upload(upload)
-            report = import_requirements(rows=rows, source_name=upload.name, dry_run=form.cleaned_data["dry_run"], user=self.request.user)
+            report = import_requirements(
+                rows=rows, source_name=upload.name, dry_run=form.cleaned_data["dry_run"], user=self.request.user
+            )
         except UnicodeDecodeError:
             form.add_error("table", "文本文件须为 UTF-8 编码（CSV 另支持 GB18030）")
             return self.form_invalid(form)

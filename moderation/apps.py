@@ -32,7 +32,9 @@ class ModerationConfig(AppConfig):
         task_submitted.connect(workflow_receivers.notify_on_task_submitted, dispatch_uid="moderation.notify_task_submitted")
         workflow_rejected.connect(workflow_receivers.notify_on_workflow_rejected, dispatch_uid="moderation.notify_rejected")
         workflow_approved.connect(workflow_receivers.notify_on_workflow_approved, dispatch_uid="moderation.notify_approved")
-        workflow_cancelled.connect(confirmation_receivers.withdraw_requests_on_cancel, dispatch_uid="moderation.withdraw_on_cancel")
+        workflow_cancelled.connect(
+            confirmation_receivers.withdraw_requests_on_cancel, dispatch_uid="moderation.withdraw_on_cancel"
+        )
         content_revised.connect(restart_receiver, dispatch_uid="moderation.restart_on_new_content")
         register_publish_check(secrecy_check)
         register_publish_check(confirmation_check)

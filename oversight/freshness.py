@@ -398,17 +398,23 @@ def _interaction_rule(state: InteractionState | None, weights: ScoringWeights) -
     if state.unanswered:
         vetoes.append(f"互动回应差：{state.unanswered} 条有效留言超过 3 个月未答复：" + "；".join(state.evidence))
     if state.unpublished_after_two_months:
-        deductions.append(Deduction(
-            weights.interaction_unpublished,
-            f"{state.unpublished_after_two_months} 条留言答复超过 2 个月未公开",
-            None, "interaction_unpublished",
-        ))
+        deductions.append(
+            Deduction(
+                weights.interaction_unpublished,
+                f"{state.unpublished_after_two_months} 条留言答复超过 2 个月未公开",
+                None,
+                "interaction_unpublished",
+            )
+        )
     if state.overdue_open:
-        deductions.append(Deduction(
-            weights.interaction_overdue,
-            f"{state.overdue_open} 条留言超过办理期限未答复（第十一条（四））",
-            None, "interaction_overdue",
-        ))
+        deductions.append(
+            Deduction(
+                weights.interaction_overdue,
+                f"{state.overdue_open} 条留言超过办理期限未答复（第十一条（四））",
+                None,
+                "interaction_overdue",
+            )
+        )
     return _Findings(deductions=tuple(deductions), vetoes=tuple(vetoes))
 
 
@@ -465,9 +471,7 @@ def score_unit(unit: UnitState, *, now: datetime, weights: ScoringWeights = Scor
     return _score(unit, local_day_number(now), weights)
 
 
-def score_units(
-    units: Iterable[UnitState], *, now: datetime, weights: ScoringWeights = ScoringWeights()
-) -> list[FreshnessScore]:
+def score_units(units: Iterable[UnitState], *, now: datetime, weights: ScoringWeights = ScoringWeights()) -> list[FreshnessScore]:
     """Score many units against the same check time, in input order."""
     today = local_day_number(now)
     return [_score(unit, today, weights) for unit in units]

@@ -20,7 +20,9 @@ class CheckOutcome(models.TextChoices):
 
 class CheckRun(models.Model):
     kind = models.CharField("检查类型", max_length=20, choices=CheckKind.choices)
-    unit = models.ForeignKey("tenants.Unit", verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "tenants.Unit", verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     started_at = models.DateTimeField("开始时间")
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     outcome = models.CharField("结果", max_length=10, choices=CheckOutcome.choices, default=CheckOutcome.RUNNING)
@@ -79,6 +81,9 @@ class AvailabilityProbe(models.Model):
         ordering = ["-checked_at"]
         indexes = [models.Index(fields=["unit", "-checked_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}@{self.checked_at:%Y-%m-%d %H:%M}：{'可访问' if self.ok else '不可访问'}"
+
 
 class FreshnessSnapshot(models.Model):
     unit = models.ForeignKey("tenants.Unit", verbose_name="单位", on_delete=models.CASCADE, related_name="+")
@@ -97,6 +102,9 @@ class FreshnessSnapshot(models.Model):
         verbose_name_plural = "更新及时性评分"
         ordering = ["-taken_at", "-id"]
         indexes = [models.Index(fields=["unit", "-taken_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}@{self.taken_at:%Y-%m-%d}：{self.score} 分"
 
     @property
     def vetoes(self) -> list[str]:

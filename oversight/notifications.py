@@ -22,6 +22,8 @@ def notify_availability_level(*, unit, level: str, failure_percent: str, warning
         f"（预警线 {warning}，国家单项否决线 {veto}）。\n"
         "请尽快排查网站服务器、网络和域名解析，确保首页可以正常访问。"
     )
-    sent = send_to_roles(unit=unit, roles=ALERTED_ROLES, subject=subject, body=f"{body}\n本单位后台：{unit_base_url(unit)}/admin/")
+    sent = send_to_roles(
+        unit=unit, roles=ALERTED_ROLES, subject=subject, body=f"{body}\n本单位后台：{unit_base_url(unit)}/admin/"
+    )
     centre_url = portal_base_url() + reverse("oversight:unit_detail", args=[unit.code])
     return sent + send_to_centre(subject=subject, body=f"{body}\n监测详情：{centre_url}")

@@ -26,12 +26,14 @@ class FreshnessPanel(Component):
             verdicts = {v["column_id"]: v for v in snapshot.detail.get("verdicts", [])}
             for deduction in snapshot.deductions:
                 verdict = verdicts.get(deduction["column_id"]) if deduction["column_id"] is not None else None
-                todo.append({
-                    "points": deduction["points"],
-                    "reason": deduction["reason"],
-                    "column_id": deduction["column_id"],
-                    "edit_url": verdict["edit_url"] if verdict else "",
-                    "confirmable": bool(verdict and verdict["kind"] == ColumnKind.STATIC),
-                })
+                todo.append(
+                    {
+                        "points": deduction["points"],
+                        "reason": deduction["reason"],
+                        "column_id": deduction["column_id"],
+                        "edit_url": verdict["edit_url"] if verdict else "",
+                        "confirmable": bool(verdict and verdict["kind"] == ColumnKind.STATIC),
+                    }
+                )
         context.update(row=row, snapshot=snapshot, todo=todo)
         return context

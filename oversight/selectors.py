@@ -86,8 +86,15 @@ def _item_figures_by_parent() -> dict[str, dict]:
 def _columns() -> list[dict]:
     """Every live column of the unit: one UNION query over the column page types."""
     fields = (
-        "id", "content_type_id", "title", "path", "url_path",
-        "column_kind", "policy_days", "last_confirmed_at", "last_published_at",
+        "id",
+        "content_type_id",
+        "title",
+        "path",
+        "url_path",
+        "column_kind",
+        "policy_days",
+        "last_confirmed_at",
+        "last_published_at",
     )
     queries = [model.objects.live().values(*fields).order_by() for model in scored_column_types()]
     return sorted(queries[0].union(*queries[1:], all=True), key=lambda row: row["path"])
@@ -99,9 +106,14 @@ def _homepage_newest_dynamic() -> datetime | None:
     home = UnitHomePage.objects.live().first()
     if home is None:
         return None
-    row = NewsPage.objects.live().public().descendant_of(home).aggregate(
-        newest_date=Max("publish_date"),
-        newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
+    row = (
+        NewsPage.objects.live()
+        .public()
+        .descendant_of(home)
+        .aggregate(
+            newest_date=Max("publish_date"),
+            newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
+        )
     )
     return _newest(_as_moment(row["newest_date"]), row["newest_undated"])
 
@@ -122,7 +134,7 @@ AVAILABILITY_LEVELS = ("none", "ok", "warning", "veto")
 
 
 def availability_level(failure: float | None, *, weights: ScoringWeights | None = None) -> str:
-    """"veto" above the national 5 % line, "warning" above the early line, "ok" below, "none" without data."""
+    """ "veto" above the national 5 % line, "warning" above the early line, "ok" below, "none" without data."""
     weights = weights or ScoringWeights()
     if failure is None:
         return "none"
@@ -145,8 +157,9 @@ def unit_state(*, unit) -> UnitState:
     with schema_context(unit.schema_name):
         listing_type = ContentType.objects.get_for_model(ColumnListingPage).pk
         items = _item_figures_by_parent()
-        replies = interaction_selectors.published_reply_figures()
-        interaction = interaction_selectors.freshness_state()
+        # 互动交流 (two queries): the 互动渠道 column's content is its published replies.
+        published, newest_reply, interaction = interaction_selectors.freshness_state()
+        replies = (published, newest_reply)
         columns = []
         for row in _columns():
             kind = ColumnKind(row["column_kind"])
@@ -162,15 +175,26 @@ def unit_state(*, unit) -> UnitState:
             policy_days = row["policy_days"] if row["policy_days"] is not None else DEFAULT_POLICY_DAYS[kind]
             columns.append(
                 ColumnState(
-                    column_id=row["id"], title=row["title"], path=row["url_path"], kind=kind, policy_days=policy_days,
-                    item_count=count, newest_publish=newest, last_confirmed=row["last_confirmed_at"],
+                    column_id=row["id"],
+                    title=row["title"],
+                    path=row["url_path"],
+                    kind=kind,
+                    policy_days=policy_days,
+                    item_count=count,
+                    newest_publish=newest,
+                    last_confirmed=row["last_confirmed_at"],
                     edit_url=edit_url(row["id"]),
                 )
             )
         homepage = _homepage_newest_dynamic()
     return UnitState(
-        unit_code=unit.code, unit_name=unit.name, columns=tuple(columns), homepage_newest_dynamic=homepage,
-        broken_links=broken, availability_failure_ratio=failure, interaction=interaction,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        columns=tuple(columns),
+        homepage_newest_dynamic=homepage,
+        broken_links=broken,
+        availability_failure_ratio=failure,
+        interaction=interaction,
     )
 
 
@@ -283,8 +307,11 @@ def overview_rows() -> list[UnitRow]:
         failure = probe["failed"] / probe["total"] if probe and probe["total"] else None
         rows.append(
             UnitRow(
-                unit=unit, snapshot=latest.get(unit.pk), broken_links=broken.get(unit.pk, 0),
-                availability_failure=failure, trend=tuple(trends.get(unit.pk, ())),
+                unit=unit,
+                snapshot=latest.get(unit.pk),
+                broken_links=broken.get(unit.pk, 0),
+                availability_failure=failure,
+                trend=tuple(trends.get(unit.pk, ())),
             )
         )
     return rows
@@ -296,7 +323,9 @@ def recent_runs(*, unit, limit: int = 12) -> list[CheckRun]:
 
 def unit_row(*, unit) -> UnitRow:
     return UnitRow(
-        unit=unit, snapshot=latest_snapshot(unit=unit), broken_links=open_broken_links(unit=unit).count(),
+        unit=unit,
+        snapshot=latest_snapshot(unit=unit),
+        broken_links=open_broken_links(unit=unit).count(),
         availability_failure=availability_failure_ratio(unit=unit),
     )
 
@@ -311,7 +340,9 @@ def weekly_scores_by_unit(*, units, until: datetime | None = None, weeks: int = 
     until = until or timezone.now()
     since = until - timedelta(weeks=weeks)
     by_unit: dict[int, dict[date, int]] = {}
-    snapshots = FreshnessSnapshot.objects.filter(unit__in=units, taken_at__gte=since, taken_at__lte=until).order_by("taken_at", "id")
+    snapshots = FreshnessSnapshot.objects.filter(unit__in=units, taken_at__gte=since, taken_at__lte=until).order_by(
+        "taken_at", "id"
+    )
     for unit_id, taken_at, score in snapshots.values_list("unit_id", "taken_at", "score"):
         local = taken_at.astimezone(SHANGHAI).date()
         by_unit.setdefault(unit_id, {})[local - timedelta(days=local.weekday())] = score
@@ -341,12 +372,19 @@ def trend_svg_bars(points: list[tuple[date, int]], *, width: int = 480, height: 
     bars = []
     for index, (week, score) in enumerate(points):
         h = plot * max(0, min(score, 100)) / 100
-        bars.append({
-            "x": round(index * slot + (slot - bar) / 2, 1), "y": round(10 + plot - h, 1),
-            "width": round(bar, 1), "height": round(h, 1),
-            "label_x": round(index * slot + slot / 2, 1), "label_y": height - 6, "score_y": round(10 + plot - h - 3, 1),
-            "week": week.strftime("%m-%d"), "score": score,
-        })
+        bars.append(
+            {
+                "x": round(index * slot + (slot - bar) / 2, 1),
+                "y": round(10 + plot - h, 1),
+                "width": round(bar, 1),
+                "height": round(h, 1),
+                "label_x": round(index * slot + slot / 2, 1),
+                "label_y": height - 6,
+                "score_y": round(10 + plot - h - 3, 1),
+                "week": week.strftime("%m-%d"),
+                "score": score,
+            }
+        )
     return bars
 
 
@@ -366,10 +404,14 @@ def published_by_type(*, unit, start: datetime, end: datetime) -> dict[str, int]
     with schema_context(unit.schema_name):
         for model in ITEM_TYPES.values():
             label = str(model._meta.verbose_name)
-            counts[label] = model.objects.live().filter(
-                Q(publish_date__gte=start.date(), publish_date__lt=end.date())
-                | Q(publish_date__isnull=True, first_published_at__gte=start, first_published_at__lt=end)
-            ).count()
+            counts[label] = (
+                model.objects.live()
+                .filter(
+                    Q(publish_date__gte=start.date(), publish_date__lt=end.date())
+                    | Q(publish_date__isnull=True, first_published_at__gte=start, first_published_at__lt=end)
+                )
+                .count()
+            )
     return counts
 
 
@@ -377,13 +419,27 @@ def _figures(*, unit, snapshot: FreshnessSnapshot | None, start: datetime, end: 
     published = published_by_type(unit=unit, start=start, end=end)
     if snapshot is None:
         return UnitMonthlyFigures(
-            unit_code=unit.code, unit_name=unit.name, published_by_type=published, score=0, passed=False,
-            stale_columns=0, empty_columns=0, broken_links=open_broken_links(unit=unit).count(), availability_ratio=None,
-            deductions=("本月无评分记录",), vetoes=("本月无评分记录",),
+            unit_code=unit.code,
+            unit_name=unit.name,
+            published_by_type=published,
+            score=0,
+            passed=False,
+            stale_columns=0,
+            empty_columns=0,
+            broken_links=open_broken_links(unit=unit).count(),
+            availability_ratio=None,
+            deductions=("本月无评分记录",),
+            vetoes=("本月无评分记录",),
         )
     return UnitMonthlyFigures(
-        unit_code=unit.code, unit_name=unit.name, published_by_type=published, score=snapshot.score, passed=snapshot.passed,
-        stale_columns=snapshot.stale_columns, empty_columns=snapshot.empty_columns, broken_links=snapshot.broken_links,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        published_by_type=published,
+        score=snapshot.score,
+        passed=snapshot.passed,
+        stale_columns=snapshot.stale_columns,
+        empty_columns=snapshot.empty_columns,
+        broken_links=snapshot.broken_links,
         availability_ratio=snapshot.availability_ratio,
         deductions=tuple(f"扣 {d['points']} 分：{d['reason']}" for d in snapshot.deductions),
         vetoes=tuple(snapshot.vetoes),
@@ -396,28 +452,43 @@ def _cases(*, unit, start: datetime, end: datetime) -> list[Article11Case]:
     span = failed.aggregate(first=Min("taken_at"), last=Max("taken_at"))
     if span["first"] is not None:
         last = failed.first()
-        cases.append(Article11Case(
-            unit_name=unit.name, clause=CLAUSE_MAINTENANCE, evidence="；".join(last.vetoes),
-            first_seen=span["first"].astimezone(SHANGHAI).date(), last_seen=span["last"].astimezone(SHANGHAI).date(),
-        ))
+        cases.append(
+            Article11Case(
+                unit_name=unit.name,
+                clause=CLAUSE_MAINTENANCE,
+                evidence="；".join(last.vetoes),
+                first_seen=span["first"].astimezone(SHANGHAI).date(),
+                last_seen=span["last"].astimezone(SHANGHAI).date(),
+            )
+        )
     links = BrokenLink.objects.filter(unit=unit, first_seen__lt=end, last_seen__gte=start)
     span = links.aggregate(first=Min("first_seen"), last=Max("last_seen"), n=Count("pk"))
     if span["n"]:
         sample = "、".join(links.values_list("url", flat=True)[:3])
-        cases.append(Article11Case(
-            unit_name=unit.name, clause=CLAUSE_UNREACHABLE, evidence=f"{span['n']} 个链接无法打开（如 {sample}）",
-            first_seen=max(span["first"], start).astimezone(SHANGHAI).date(),
-            last_seen=min(span["last"], end - timedelta(seconds=1)).astimezone(SHANGHAI).date(),
-        ))
+        cases.append(
+            Article11Case(
+                unit_name=unit.name,
+                clause=CLAUSE_UNREACHABLE,
+                evidence=f"{span['n']} 个链接无法打开（如 {sample}）",
+                first_seen=max(span["first"], start).astimezone(SHANGHAI).date(),
+                last_seen=min(span["last"], end - timedelta(seconds=1)).astimezone(SHANGHAI).date(),
+            )
+        )
     from interaction.selectors import article11_evidence
 
     with schema_context(unit.schema_name):
         interaction = article11_evidence(start=start, end=end)
     if interaction is not None:
         _count, evidence, first_seen, last_seen = interaction
-        cases.append(Article11Case(
-            unit_name=unit.name, clause=CLAUSE_INTERACTION, evidence=evidence, first_seen=first_seen, last_seen=last_seen,
-        ))
+        cases.append(
+            Article11Case(
+                unit_name=unit.name,
+                clause=CLAUSE_INTERACTION,
+                evidence=evidence,
+                first_seen=first_seen,
+                last_seen=last_seen,
+            )
+        )
     return cases
 
 
@@ -430,7 +501,8 @@ def monthly_report(*, year: int, month: int) -> MonthlyReport:
     last_snapshots = {
         snapshot.unit_id: snapshot
         for snapshot in FreshnessSnapshot.objects.filter(unit__in=directory, taken_at__gte=start, taken_at__lt=end)
-        .order_by("unit_id", "-taken_at", "-id").distinct("unit_id")
+        .order_by("unit_id", "-taken_at", "-id")
+        .distinct("unit_id")
     }
     trends = weekly_scores_by_unit(units=directory, until=min(end, timezone.now()))
     from interaction.selectors import report_rows
@@ -443,6 +515,12 @@ def monthly_report(*, year: int, month: int) -> MonthlyReport:
         with schema_context(unit.schema_name):
             interaction.extend(report_rows(year=year, month=month, unit=unit))
     return MonthlyReport(
-        year=year, month=month, generated_at=timezone.now(), units=tuple(units), cases=tuple(cases), trend=trend, weights=WEIGHTS,
+        year=year,
+        month=month,
+        generated_at=timezone.now(),
+        units=tuple(units),
+        cases=tuple(cases),
+        trend=trend,
+        weights=WEIGHTS,
         interaction=tuple(interaction),
     )

@@ -75,9 +75,15 @@ def score_and_record(*, unit) -> FreshnessSnapshot:
         score = score_unit(state, now=now)
         failure = state.availability_failure_ratio
         snapshot = FreshnessSnapshot.objects.create(
-            unit=unit, taken_at=now, score=score.score, passed=score.passed, stale_columns=score.stale_count,
-            empty_columns=score.empty_count, broken_links=state.broken_links,
-            availability_ratio=None if failure is None else 1.0 - failure, detail=score.as_dict(),
+            unit=unit,
+            taken_at=now,
+            score=score.score,
+            passed=score.passed,
+            stale_columns=score.stale_count,
+            empty_columns=score.empty_count,
+            broken_links=state.broken_links,
+            availability_ratio=None if failure is None else 1.0 - failure,
+            detail=score.as_dict(),
         )
         run.detail = f"得分 {score.score}" + ("" if score.passed else "，单项否决")
     return snapshot
@@ -151,7 +157,7 @@ async def _probe(url: str, timeout_s: float, *, allowed_private_hosts: frozenset
         ):
             await response.read()
             return response.status, ""
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return None, "超时"
     except BlockedAddress as exc:
         return None, f"禁止访问内网地址：{exc}"[:500]
@@ -178,8 +184,11 @@ def probe_availability(*, unit, timeout_s: float = 15) -> AvailabilityProbe:
             weights = ScoringWeights()
             transaction.on_commit(
                 lambda: notify_availability_level(
-                    unit=unit, level=after, failure_percent=f"{failure * 100:.1f}%",
-                    warning=f"{weights.availability_warning_ratio:.0%}", veto=f"{weights.availability_veto_ratio:.0%}",
+                    unit=unit,
+                    level=after,
+                    failure_percent=f"{failure * 100:.1f}%",
+                    warning=f"{weights.availability_warning_ratio:.0%}",
+                    veto=f"{weights.availability_veto_ratio:.0%}",
                 )
             )
             run.detail += f"；近 7 天失败率 {failure * 100:.1f}%，已发出{'否决' if after == 'veto' else '预警'}通知"
@@ -219,7 +228,10 @@ def run_for_all_units(*, kind: str) -> int:
     for unit_id in unit_ids:
         enqueue(
             "oversight.tasks.run_unit_check",
-            schema_name="public", task_name=f"oversight:{kind}:{unit_id}", kind=kind, unit_id=unit_id,
+            schema_name="public",
+            task_name=f"oversight:{kind}:{unit_id}",
+            kind=kind,
+            unit_id=unit_id,
         )
     return len(unit_ids)
 
@@ -239,7 +251,10 @@ def request_check(*, unit, kind: str) -> None:
         raise ValidationError(f"{unit.name}的{CheckKind(kind).label}正在进行，请稍后查看结果")
     enqueue(
         "oversight.tasks.run_unit_check",
-        schema_name="public", task_name=f"oversight:{kind}:{unit.pk}:on-demand", kind=kind, unit_id=unit.pk,
+        schema_name="public",
+        task_name=f"oversight:{kind}:{unit.pk}:on-demand",
+        kind=kind,
+        unit_id=unit.pk,
     )
 
 
@@ -258,8 +273,11 @@ def schedule_first_checks(*, delay: timedelta) -> list:
         schedule, _created = Schedule.objects.update_or_create(
             name=f"网站监测：首次{kind.label}",
             defaults={
-                "func": "oversight.tasks.run_for_all_units", "kwargs": f"kind={str(kind)!r}",
-                "schedule_type": Schedule.ONCE, "repeats": -1, "next_run": next_run,
+                "func": "oversight.tasks.run_for_all_units",
+                "kwargs": f"kind={str(kind)!r}",
+                "schedule_type": Schedule.ONCE,
+                "repeats": -1,
+                "next_run": next_run,
             },
         )
         schedules.append(schedule)
@@ -287,7 +305,7 @@ def setup_schedules(*, schedule_model=None) -> list:
     ``schedule_model`` lets a data migration pass its historical model.
     """
     if schedule_model is None:
-        from django_q.models import Schedule as schedule_model  # noqa: N813
+        from django_q.models import Schedule as schedule_model
 
     now = timezone.now()
     schedules = []

@@ -12,7 +12,12 @@ from tenants.selectors import directory_units
 from .api import api
 
 HOME_SECTIONS = (("珠海动态", "news"), ("公告公示", "notice"), ("政府文件", "policy_document"))
-FACETS = (("unit", "unit", "单位"), ("type", "type", "信息类型"), ("category", "category", "政务公开类别"), ("year", "year", "年份"))
+FACETS = (
+    ("unit", "unit", "单位"),
+    ("type", "type", "信息类型"),
+    ("category", "category", "政务公开类别"),
+    ("year", "year", "年份"),
+)
 SEARCH_PARAMS = ("q", "unit", "type", "category", "year", "order")
 
 
@@ -44,10 +49,17 @@ def search(request):
         facets = []
         for name, param, label in FACETS:
             buckets = [
-                {"label": b.label, "count": b.count, "active": current[param] == b.value, "url": _link(current, **{param: b.value})}
+                {
+                    "label": b.label,
+                    "count": b.count,
+                    "active": current[param] == b.value,
+                    "url": _link(current, **{param: b.value}),
+                }
                 for b in result.facets.get(name, [])
             ]
-            facets.append({"label": label, "buckets": buckets, "clear_url": _link(current, **{param: ""}) if current[param] else ""})
+            facets.append(
+                {"label": label, "buckets": buckets, "clear_url": _link(current, **{param: ""}) if current[param] else ""}
+            )
         page = parsed.query.page
         context.update(
             result=result,

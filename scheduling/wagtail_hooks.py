@@ -16,5 +16,9 @@ def register_scheduling_urls():
 @hooks.register("register_admin_menu_item")
 def register_scheduling_menu():
     return PublicOnlyMenuItem(
-        "定时发布记录", reverse("scheduling:runs"), name="scheduled-publishing", icon_name="time", order=275,
+        "定时发布记录",
+        reverse("scheduling:runs"),
+        name="scheduled-publishing",
+        icon_name="time",
+        order=275,
     )

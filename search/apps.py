@@ -20,7 +20,9 @@ class SearchConfig(AppConfig):
         page_unpublished.connect(signals.page_unpublished, dispatch_uid="portalsearch_unpublished")
         post_page_move.connect(signals.page_moved, dispatch_uid="portalsearch_moved")
         post_delete.connect(signals.page_deleted, dispatch_uid="portalsearch_page_deleted")
-        post_save.connect(signals.view_restriction_changed, sender=PageViewRestriction, dispatch_uid="portalsearch_restriction_saved")
+        post_save.connect(
+            signals.view_restriction_changed, sender=PageViewRestriction, dispatch_uid="portalsearch_restriction_saved"
+        )
         post_delete.connect(
             signals.view_restriction_changed, sender=PageViewRestriction, dispatch_uid="portalsearch_restriction_deleted"
         )

@@ -85,7 +85,9 @@ class UnitDocumentBuilder:
         if missing:
             for ancestor in Page.objects.filter(path__in=missing).specific():
                 self._columns[ancestor.path] = ancestor
-        return [page if path == page.path else self._columns[path] for path in paths if path == page.path or path in self._columns]
+        return [
+            page if path == page.path else self._columns[path] for path in paths if path == page.path or path in self._columns
+        ]
 
     def build(self, page: Page) -> PortalDoc | None:
         """The page's document, or None when it must not be in the portal index."""
@@ -157,13 +159,12 @@ def iter_unit_documents(*, unit, chunk: int = 500) -> Iterator[PortalDoc]:
     builder = UnitDocumentBuilder(unit=unit)
     ids = list(indexable_pages(unit=unit).order_by("path").values_list("id", flat=True))
     for start in range(0, len(ids), chunk):
-        for page in Page.objects.filter(id__in=ids[start:start + chunk]).specific().order_by("path"):
+        for page in Page.objects.filter(id__in=ids[start : start + chunk]).specific().order_by("path"):
             doc = builder.build(page)
             if doc is not None:
                 yield doc
     for source in _DOCUMENT_SOURCES:
         yield from source.documents(unit=unit)
-
 
 
 def indexable_pages(*, unit):

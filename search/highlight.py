@@ -29,7 +29,7 @@ def highlight(text: str, terms: list[str]) -> SafeString:
     out: list[str] = []
     position = 0
     for match in pattern.finditer(text):
-        out.append(escape(text[position:match.start()]))
+        out.append(escape(text[position : match.start()]))
         out.append(f"<mark>{escape(match.group(0))}</mark>")
         position = match.end()
     out.append(escape(text[position:]))
@@ -42,7 +42,7 @@ def snippet(text: str, terms: list[str], *, length: int = 120, lead: int = 24) -
     pattern = _pattern(terms)
     match = pattern.search(text) if pattern else None
     start = max(0, match.start() - lead) if match else 0
-    window = text[start:start + length]
+    window = text[start : start + length]
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if start + length < len(text) else ""
     return mark_safe(prefix + highlight(window, terms) + suffix)

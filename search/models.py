@@ -158,7 +158,11 @@ class PortalMatch(models.Model):
     publish_date = models.DateField("发布日期", null=True)
     published_at = models.DateTimeField("上线时间", null=True)
     document = models.OneToOneField(
-        PortalDocument, on_delete=models.CASCADE, primary_key=True, db_column="key", related_name="match",
+        PortalDocument,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_column="key",
+        related_name="match",
         verbose_name="文档",
     )
     search_vector = SearchVectorField("检索向量", null=True)

@@ -23,7 +23,7 @@ def _is_word(token: str) -> bool:
 
 def _tokens(text: str, *, search_mode: bool) -> list[str]:
     out: list[str] = []
-    for word in (rjieba.cut_for_search(text) if search_mode else rjieba.cut(text)):
+    for word in rjieba.cut_for_search(text) if search_mode else rjieba.cut(text):
         word = word.strip()
         if _is_word(word):
             out.append(word)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -121,8 +121,10 @@ def _outbox_rows(entries: list[OutboxEntry]) -> list[OutboxRow]:
         edit_url = f"{unit_base_url(unit)}/admin/pages/{entry.page_id}/edit/" if unit is not None and title else ""
         rows.append(
             OutboxRow(
-                entry=entry, unit_name=unit.name if unit else entry.schema_name,
-                page_title=title or f"页面 {entry.page_id}（已不存在）", edit_url=edit_url,
+                entry=entry,
+                unit_name=unit.name if unit else entry.schema_name,
+                page_title=title or f"页面 {entry.page_id}（已不存在）",
+                edit_url=edit_url,
             )
         )
     return rows
@@ -146,14 +148,19 @@ def outbox_summary() -> OutboxSummary:
         oldest=Min("created_at"),
     )
     return OutboxSummary(
-        pending=figures["pending"], waiting_with_error=figures["waiting"], parked=figures["parked"],
-        oldest_created_at=figures["oldest"], alert=OutboxAlert.objects.filter(closed_at__isnull=True).first(),
+        pending=figures["pending"],
+        waiting_with_error=figures["waiting"],
+        parked=figures["parked"],
+        oldest_created_at=figures["oldest"],
+        alert=OutboxAlert.objects.filter(closed_at__isnull=True).first(),
         alert_minutes=int(getattr(settings, "PORTAL_OUTBOX_ALERT_MINUTES", 5)),
     )
 
 
 def truncated_documents(*, limit: int = 50):
     """Index rows that PostgreSQL's or Elasticsearch's limits cut (PostgreSQL index only)."""
-    return PortalDocument.objects.filter(truncated=True).only(
-        "key", "unit_name", "title", "url", "truncation_note", "indexed_at"
-    ).order_by("-indexed_at")[:limit]
+    return (
+        PortalDocument.objects.filter(truncated=True)
+        .only("key", "unit_name", "title", "url", "truncation_note", "indexed_at")
+        .order_by("-indexed_at")[:limit]
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -144,9 +144,7 @@ def _entry_key(entry: OutboxEntry) -> str:
     return document_key(schema_name=entry.schema_name, page_id=entry.page_id)
 
 
-def _build(
-    *, by_schema: dict[str, set[int]]
-) -> tuple[list[PortalDoc], list[str], dict[str, WriteFailure]]:
+def _build(*, by_schema: dict[str, set[int]]) -> tuple[list[PortalDoc], list[str], dict[str, WriteFailure]]:
     """Documents to write and keys to remove; a unit whose schema cannot be read fails only its own entries."""
     docs: list[PortalDoc] = []
     removals: list[str] = []
@@ -198,9 +196,9 @@ def _drain_batch(*, entries: list[OutboxEntry], backend: PortalSearchBackend, re
             entry.parked_at = now
             fields += ["status", "parked_at"]
             report.parked += 1
-            OutboxEntry.objects.filter(
-                status=OutboxStatus.PARKED, schema_name=entry.schema_name, page_id=entry.page_id
-            ).exclude(id=entry.id).delete()
+            OutboxEntry.objects.filter(status=OutboxStatus.PARKED, schema_name=entry.schema_name, page_id=entry.page_id).exclude(
+                id=entry.id
+            ).delete()
             logger.error("门户索引待办已搁置（%s 次尝试）：%s %s", entry.attempts, _entry_key(entry), failure.message[:300])
         entry.save(update_fields=fields)
 

@@ -16,5 +16,9 @@ def register_portal_index_urls():
 @hooks.register("register_admin_menu_item")
 def register_portal_index_menu():
     return PublicOnlyMenuItem(
-        "门户索引待办", reverse("portal_index:outbox"), name="portal-index", icon_name="search", order=270,
+        "门户索引待办",
+        reverse("portal_index:outbox"),
+        name="portal-index",
+        icon_name="search",
+        order=270,
     )

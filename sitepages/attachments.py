@@ -50,8 +50,10 @@ def _key(target) -> tuple[int, str]:
 
 def references_of(obj) -> set[tuple[int, str]]:
     """Everything a page object (a live page, or `revision.as_object()`) uses."""
-    return {(content_type_id, object_id) for content_type_id, object_id, _model_path, _content_path
-            in ReferenceIndex._extract_references_from_object(obj)}
+    return {
+        (content_type_id, object_id)
+        for content_type_id, object_id, _model_path, _content_path in ReferenceIndex._extract_references_from_object(obj)
+    }
 
 
 def _page_content_type() -> ContentType:
@@ -113,10 +115,7 @@ def frozen_message(target, pages: list[Page]) -> str:
     titles = "、".join(f"《{page.get_admin_display_title()}》" for page in pages[:MAX_NAMED_PAGES])
     if len(pages) > MAX_NAMED_PAGES:
         titles += f"等 {len(pages)} 个页面"
-    return (
-        f"该{kind}正被已发布或审核中的页面{titles}使用，不能替换文件；"
-        f"请上传新文件，在页面中改用新文件后重新提交审核"
-    )
+    return f"该{kind}正被已发布或审核中的页面{titles}使用，不能替换文件；请上传新文件，在页面中改用新文件后重新提交审核"
 
 
 # --- serving ------------------------------------------------------------------

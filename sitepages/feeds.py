@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.contrib.syndication.views import Feed
 from wagtail.models import Page, Site
 
 from .models import ColumnListingPage

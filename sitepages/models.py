@@ -28,14 +28,26 @@ from .publishing import assert_publishable, content_revised
 # and under a leader's page.
 COLUMN_PARENTS = ["sitepages.UnitHomePage", "sitepages.SectionPage"]
 COLUMN_PAGES = [
-    "sitepages.SectionPage", "sitepages.ColumnListingPage", "sitepages.UnitProfilePage", "sitepages.LeaderPage",
-    "sitepages.OrgDirectoryPage", "sitepages.DisclosureCataloguePage", "sitepages.PhoneDirectoryPage",
-    "sitepages.OverviewPage", "sitepages.InteractionPage",
+    "sitepages.SectionPage",
+    "sitepages.ColumnListingPage",
+    "sitepages.UnitProfilePage",
+    "sitepages.LeaderPage",
+    "sitepages.OrgDirectoryPage",
+    "sitepages.DisclosureCataloguePage",
+    "sitepages.PhoneDirectoryPage",
+    "sitepages.OverviewPage",
+    "sitepages.InteractionPage",
 ]
 ITEM_PARENTS = ["sitepages.ColumnListingPage", "sitepages.LeaderPage"]
 ITEM_PAGES = [
-    "sitepages.NewsPage", "sitepages.NoticePage", "sitepages.PolicyDocumentPage", "sitepages.SpeechPage",
-    "sitepages.GazettePage", "sitepages.WorkReportPage", "sitepages.PlanPage", "sitepages.ServiceGuidePage",
+    "sitepages.NewsPage",
+    "sitepages.NoticePage",
+    "sitepages.PolicyDocumentPage",
+    "sitepages.SpeechPage",
+    "sitepages.GazettePage",
+    "sitepages.WorkReportPage",
+    "sitepages.PlanPage",
+    "sitepages.ServiceGuidePage",
 ]
 # The plain item types share one template.
 ARTICLE_TEMPLATE = "sitepages/article_page.html"
@@ -48,7 +60,9 @@ class Validity(models.TextChoices):
 
 
 class BodyBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(label="正文段落", features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"])
+    paragraph = blocks.RichTextBlock(
+        label="正文段落", features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+    )
     image = ImageChooserBlock(label="图片")
     attachment = DocumentChooserBlock(label="附件")
     quote = blocks.BlockQuoteBlock(label="引文")
@@ -91,7 +105,7 @@ class GovPage(Page):
             assert_publishable(page=self)
         return super().save(*args, **kwargs)
 
-    def get_column(self) -> "ColumnPage | None":
+    def get_column(self) -> ColumnPage | None:
         for ancestor in reversed(self.get_ancestors(inclusive=True).specific()):
             if isinstance(ancestor, ColumnPage):
                 return ancestor
@@ -132,8 +146,14 @@ class ColumnPage(GovPage):
     # a revision (an editor's draft, or an old revision being republished)
     # must not bring back the values it was saved with.
     CARRIED_OVER_FIELDS = (
-        "requirement_key", "content_requirement", "guarantee", "disclosure_categories",
-        "column_kind", "policy_days", "last_confirmed_at", "last_confirmed_by",
+        "requirement_key",
+        "content_requirement",
+        "guarantee",
+        "disclosure_categories",
+        "column_kind",
+        "policy_days",
+        "last_confirmed_at",
+        "last_confirmed_by",
     )
 
     class Meta:
@@ -164,7 +184,9 @@ class UnitHomePage(GovPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         live = Page.objects.live().public().descendant_of(self)
-        context["latest_news"] = NewsPage.objects.live().public().descendant_of(self).order_by("-publish_date", "-first_published_at")[:8]
+        context["latest_news"] = (
+            NewsPage.objects.live().public().descendant_of(self).order_by("-publish_date", "-first_published_at")[:8]
+        )
         context["latest_notices"] = NoticePage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
         context["latest_documents"] = PolicyDocumentPage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
         context["navigation"] = live.child_of(self).in_menu() or live.child_of(self)
@@ -265,7 +287,9 @@ class ArticlePage(GovPage):
 class NewsPage(ArticlePage):
     author = models.CharField("作者", max_length=100)
     source = models.CharField("来源", max_length=100)
-    image = models.ForeignKey("wagtailimages.Image", verbose_name="图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     item_type_key = "news"
     parent_page_types = ITEM_PARENTS
@@ -311,7 +335,10 @@ class PolicyDocumentPage(ArticlePage):
     """政府文件 / 规范性文件."""
 
     document_kind = models.CharField(
-        "文件类别", max_length=30, choices=[("gov_document", "政府文件"), ("normative_document", "规范性文件")], default="gov_document"
+        "文件类别",
+        max_length=30,
+        choices=[("gov_document", "政府文件"), ("normative_document", "规范性文件")],
+        default="gov_document",
     )
     doc_number = models.CharField("文号", max_length=100)
     issuing_body = models.CharField("发布机构", max_length=120)
@@ -466,7 +493,16 @@ class ServiceGuidePage(ArticlePage):
     item_type_key = "service_guide"
     parent_page_types = ITEM_PARENTS
     required_on_publish = (
-        "legal_basis", "conditions", "materials", "location", "agency", "fees", "hours", "phone", "process", "publish_date",
+        "legal_basis",
+        "conditions",
+        "materials",
+        "location",
+        "agency",
+        "fees",
+        "hours",
+        "phone",
+        "process",
+        "publish_date",
     )
     template = "sitepages/service_guide_page.html"
     content_panels = Page.content_panels + [
@@ -480,7 +516,11 @@ class ServiceGuidePage(ArticlePage):
         FieldPanel("body", heading="补充说明"),
         InlinePanel("forms", label="表格下载"),
     ]
-    search_fields = ArticlePage.search_fields + [index.SearchField("conditions"), index.SearchField("materials"), index.SearchField("agency")]
+    search_fields = ArticlePage.search_fields + [
+        index.SearchField("conditions"),
+        index.SearchField("materials"),
+        index.SearchField("agency"),
+    ]
 
     body = StreamField(BodyBlock(), verbose_name="补充说明", blank=True)
 
@@ -529,15 +569,19 @@ class UnitProfilePage(ColumnPage):
     parent_page_types = COLUMN_PARENTS
     subpage_types: list[str] = []
     template = "sitepages/unit_profile_page.html"
-    content_panels = Page.content_panels + [
-        FieldPanel("org_name"),
-        FieldPanel("address"),
-        FieldRowPanel([FieldPanel("public_phone"), FieldPanel("supervision_phone")]),
-        FieldRowPanel([FieldPanel("email"), FieldPanel("website")]),
-        FieldPanel("responsibilities"),
-        InlinePanel("leaders", label="领导"),
-        InlinePanel("departments", label="内设机构"),
-    ] + ColumnPage.column_panels
+    content_panels = (
+        Page.content_panels
+        + [
+            FieldPanel("org_name"),
+            FieldPanel("address"),
+            FieldRowPanel([FieldPanel("public_phone"), FieldPanel("supervision_phone")]),
+            FieldRowPanel([FieldPanel("email"), FieldPanel("website")]),
+            FieldPanel("responsibilities"),
+            InlinePanel("leaders", label="领导"),
+            InlinePanel("departments", label="内设机构"),
+        ]
+        + ColumnPage.column_panels
+    )
     search_fields = ColumnPage.search_fields + [index.SearchField("org_name"), index.SearchField("responsibilities")]
 
     class Meta:
@@ -568,17 +612,23 @@ class LeaderPage(ColumnPage):
     post = models.CharField("岗位", max_length=80)
     email = models.EmailField("电子邮件")
     division_of_work = models.TextField("工作分工")
-    photo = models.ForeignKey("wagtailimages.Image", verbose_name="照片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    photo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="照片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     required_on_publish = ("name", "post", "email", "division_of_work")
     parent_page_types = COLUMN_PARENTS
     subpage_types = ["sitepages.SpeechPage"]
     template = "sitepages/leader_page.html"
-    content_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("name"), FieldPanel("post"), FieldPanel("email")]),
-        FieldPanel("division_of_work"),
-        FieldPanel("photo"),
-    ] + ColumnPage.column_panels
+    content_panels = (
+        Page.content_panels
+        + [
+            FieldRowPanel([FieldPanel("name"), FieldPanel("post"), FieldPanel("email")]),
+            FieldPanel("division_of_work"),
+            FieldPanel("photo"),
+        ]
+        + ColumnPage.column_panels
+    )
 
     class Meta:
         verbose_name = "领导之窗"
@@ -678,17 +728,27 @@ class InteractionPage(ColumnPage):
     parent_page_types = COLUMN_PARENTS
     subpage_types: list[str] = []
     template = "sitepages/interaction_page.html"
-    content_panels = Page.content_panels + [
-        FieldPanel("channels"),
-        FieldRowPanel([FieldPanel("handler_name"), FieldPanel("handler_phone"), FieldPanel("handler_email")]),
-    ] + ColumnPage.column_panels
+    content_panels = (
+        Page.content_panels
+        + [
+            FieldPanel("channels"),
+            FieldRowPanel([FieldPanel("handler_name"), FieldPanel("handler_phone"), FieldPanel("handler_email")]),
+        ]
+        + ColumnPage.column_panels
+    )
 
     class Meta:
         verbose_name = "互动渠道"
 
 
 COLUMN_PAGE_TYPES = [
-    SectionPage, ColumnListingPage, UnitProfilePage, LeaderPage, OrgDirectoryPage,
-    DisclosureCataloguePage, PhoneDirectoryPage, OverviewPage, InteractionPage,
+    SectionPage,
+    ColumnListingPage,
+    UnitProfilePage,
+    LeaderPage,
+    OrgDirectoryPage,
+    DisclosureCataloguePage,
+    PhoneDirectoryPage,
+    OverviewPage,
+    InteractionPage,
 ]
-

@@ -8,8 +8,9 @@ review registers itself from moderation.apps).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from django.dispatch import Signal
 

@@ -10,10 +10,7 @@ from wagtail.models import Page
 def column_pages(*, home: Page):
     from .models import COLUMN_PAGE_TYPES
 
-    return [
-        page
-        for page in Page.objects.descendant_of(home).type(*COLUMN_PAGE_TYPES).specific().order_by("path")
-    ]
+    return [page for page in Page.objects.descendant_of(home).type(*COLUMN_PAGE_TYPES).specific().order_by("path")]
 
 
 def disclosure_catalogue(*, home: Page) -> list[tuple[str, list[Page]]]:

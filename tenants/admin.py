@@ -27,9 +27,7 @@ CENTRE_ONLY_MESSAGE = "仅市信息中心管理员可以使用此功能"
 
 def is_information_centre(user) -> bool:
     """A superuser of the public schema: an administrator of the information centre."""
-    return bool(
-        in_public_schema() and user is not None and user.is_authenticated and user.is_active and user.is_superuser
-    )
+    return bool(in_public_schema() and user is not None and user.is_authenticated and user.is_active and user.is_superuser)
 
 
 class PublicOnlyPolicy(BasePermissionPolicy):

@@ -6,13 +6,18 @@ from .services import DomainRefused, check_unit_domain
 
 
 class ProvisionForm(forms.Form):
-    code = forms.CharField(label="单位代码", max_length=20, validators=[code_validator], help_text="子站域名前缀，如 fgj → fgj.<门户域名>")
+    code = forms.CharField(
+        label="单位代码", max_length=20, validators=[code_validator], help_text="子站域名前缀，如 fgj → fgj.<门户域名>"
+    )
     name = forms.CharField(label="单位简称", max_length=60)
     full_name = forms.CharField(label="单位全称", max_length=120, required=False)
-    unit_type = forms.ChoiceField(label="单位类型", choices=[c for c in UnitType.choices if c[0] not in (UnitType.PORTAL, UnitType.TEMPLATE)])
+    unit_type = forms.ChoiceField(
+        label="单位类型", choices=[c for c in UnitType.choices if c[0] not in (UnitType.PORTAL, UnitType.TEMPLATE)]
+    )
     extra_domain = forms.CharField(label="附加域名", max_length=253, required=False, help_text="可选，如 drc.zhuhai.gov.cn")
     extra_domain_external = forms.BooleanField(
-        label="外部域名", required=False,
+        label="外部域名",
+        required=False,
         help_text="附加域名不在门户域名之下（如单位原有的独立域名）时勾选；门户和其他单位的域名一律不能使用",
     )
 

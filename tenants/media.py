@@ -46,9 +46,7 @@ def is_unit_staff(user) -> bool:
     Users, groups and sessions live in each unit's schema, so a login on one
     unit's host means nothing on another's.
     """
-    return bool(
-        user is not None and user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin")
-    )
+    return bool(user is not None and user.is_authenticated and user.is_active and user.has_perm("wagtailadmin.access_admin"))
 
 
 def schema_media_root() -> Path:

@@ -7,9 +7,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 PUBLIC_CODE = "www"
 TEMPLATE_CODE = "template"
 
-code_validator = RegexValidator(
-    r"^[a-z][a-z0-9]{1,19}$", "单位代码须为 2–20 位小写字母或数字，以字母开头（用于子站域名）"
-)
+code_validator = RegexValidator(r"^[a-z][a-z0-9]{1,19}$", "单位代码须为 2–20 位小写字母或数字，以字母开头（用于子站域名）")
 
 
 class UnitType(models.TextChoices):
@@ -22,7 +20,7 @@ class UnitType(models.TextChoices):
 
 
 class UnitQuerySet(models.QuerySet):
-    def sites(self) -> "UnitQuerySet":
+    def sites(self) -> UnitQuerySet:
         """The units that run a sub-site: neither the portal nor the template."""
         return self.exclude(code__in=[PUBLIC_CODE, TEMPLATE_CODE])
 

@@ -44,8 +44,14 @@ _COLLECTION_PERMISSIONS = {
     UnitRole.LEADER: ("choose_document", "choose_image"),
     UnitRole.HEAD: ("choose_document", "choose_image"),
     UnitRole.ADMIN: (
-        "add_document", "change_document", "delete_document", "choose_document",
-        "add_image", "change_image", "delete_image", "choose_image",
+        "add_document",
+        "change_document",
+        "delete_document",
+        "choose_document",
+        "add_image",
+        "change_image",
+        "delete_image",
+        "choose_image",
     ),
 }
 
@@ -278,7 +284,9 @@ def _bootstrap_wagtail(*, unit: Unit, hostname: str) -> None:
     if root is None:
         root = Page.add_root(
             instance=Page(
-                title="根页面", slug="root", locale=locale,
+                title="根页面",
+                slug="root",
+                locale=locale,
                 content_type=ContentType.objects.get_for_model(Page),
             )
         )
@@ -314,10 +322,11 @@ def _create_groups() -> None:
     root_page = Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
     access_admin = _admin_access_permission()
-    page_perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="wagtailcore", content_type__model="page")}
+    page_perms = {
+        p.codename: p for p in Permission.objects.filter(content_type__app_label="wagtailcore", content_type__model="page")
+    }
     collection_perms = {
-        p.codename: p
-        for p in Permission.objects.filter(content_type__app_label__in=["wagtaildocs", "wagtailimages"])
+        p.codename: p for p in Permission.objects.filter(content_type__app_label__in=["wagtaildocs", "wagtailimages"])
     }
     for role in UnitRole.ALL:
         group, _ = Group.objects.get_or_create(name=role)
@@ -332,7 +341,16 @@ def _create_groups() -> None:
     admin_group.permissions.add(
         *Permission.objects.filter(
             content_type__app_label__in=["auth", "wagtailcore", "wagtailusers"],
-            codename__in=["add_user", "change_user", "delete_user", "view_user", "add_workflow", "change_workflow", "add_task", "change_task"],
+            codename__in=[
+                "add_user",
+                "change_user",
+                "delete_user",
+                "view_user",
+                "add_workflow",
+                "change_workflow",
+                "add_task",
+                "change_task",
+            ],
         )
     )
 
@@ -342,7 +360,11 @@ def _create_admin(*, username: str, password_hash: str, unit: Unit) -> None:
     if User.objects.filter(username=username).exists():
         return
     user = User.objects.create(
-        username=username, password=password_hash, email=unit.email or "", first_name=unit.name, last_name="管理员",
+        username=username,
+        password=password_hash,
+        email=unit.email or "",
+        first_name=unit.name,
+        last_name="管理员",
         is_staff=True,
     )
     user.groups.add(Group.objects.get(name=UnitRole.ADMIN))

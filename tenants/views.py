@@ -41,7 +41,10 @@ class ProvisionView(InformationCentreMixin, WagtailAdminTemplateMixin, FormView)
         external = data.get("extra_domain_external", False)
         try:
             result = provision_unit(
-                code=data["code"], name=data["name"], full_name=data["full_name"], unit_type=data["unit_type"],
+                code=data["code"],
+                name=data["name"],
+                full_name=data["full_name"],
+                unit_type=data["unit_type"],
                 extra_domains=() if external else domains,
                 external_domains=domains if external else (),
             )

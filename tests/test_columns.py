@@ -29,7 +29,10 @@ def imported(db):
 
 
 def test_attachment_imports_exactly_its_rows(imported):
-    counts = {u.name: ColumnRequirement.objects.filter(unit=u).count() for u in Unit.objects.filter(name__in=["市府办公室", "市发展改革局", "市经贸局"])}
+    counts = {
+        u.name: ColumnRequirement.objects.filter(unit=u).count()
+        for u in Unit.objects.filter(name__in=["市府办公室", "市发展改革局", "市经贸局"])
+    }
     assert counts == {"市府办公室": 15, "市发展改革局": 7, "市经贸局": 10}
     leaders = ColumnRequirement.objects.filter(unit__name="市府办公室", page_type="leader")
     assert leaders.count() == 8
@@ -43,7 +46,9 @@ def test_tree_is_built_from_shared_page_types(imported):
     with schema_context(office.schema_name):
         home = Site.objects.get().root_page
         leaders = LeaderPage.objects.descendant_of(home)
-        assert sorted(p.name for p in leaders) == sorted(["钟世坚", "何宁卡", "霍荣荫", "陈洪辉", "邓群芳", "金展扬", "陈英", "赵建国"])
+        assert sorted(p.name for p in leaders) == sorted(
+            ["钟世坚", "何宁卡", "霍荣荫", "陈洪辉", "邓群芳", "金展扬", "陈英", "赵建国"]
+        )
         window = leaders.first().get_parent()
         assert window.title == "市长之窗" and window.get_parent().title == "信息服务"
         documents = ColumnListingPage.objects.descendant_of(home).get(title="政府文件")
@@ -72,7 +77,12 @@ def test_second_import_changes_nothing(imported):
 def test_changed_table_adds_changes_and_retires_without_deleting_content(imported):
     unit = Unit.objects.get(name="市发展改革局")
     rows = [r for r in parse_file(ATTACHMENT) if not (r.unit == "市发展改革局" and r.page_type == "plan")]
-    changed = [r if not (r.unit == "市发展改革局" and r.page_type == "news") else r.__class__(**{**r.__dict__, "content": "本部门重要动态信息（修订）"}) for r in rows]
+    changed = [
+        r
+        if not (r.unit == "市发展改革局" and r.page_type == "news")
+        else r.__class__(**{**r.__dict__, "content": "本部门重要动态信息（修订）"})
+        for r in rows
+    ]
     report = import_requirements(rows=changed, source_name="v2.txt", dry_run=True)
     fgj = next(u for u in report.units if u.unit_name == "市发展改革局")
     assert len(fgj.retired) == 1 and len(fgj.changed) == 1 and not fgj.added
@@ -100,7 +110,7 @@ def test_csv_and_xlsx_give_the_same_rows():
 )
 def test_malformed_table_is_refused_with_its_line_and_nothing_written(db, tmp_path, mutate, line_word):
     lines = ATTACHMENT.read_text(encoding="utf-8").splitlines()
-    first_row = next(i for i, l in enumerate(lines) if l.startswith("│信息服"))
+    first_row = next(i for i, line in enumerate(lines) if line.startswith("│信息服"))
     mutate(lines, first_row)
     broken = tmp_path / "broken.txt"
     broken.write_text("\n".join(lines), encoding="utf-8")
@@ -141,7 +151,9 @@ def _document_column(unit):
 def test_publishing_without_a_required_field_is_refused(unit_a):
     with schema_context(unit_a.schema_name):
         column = _document_column(unit_a)
-        page = column.add_child(instance=PolicyDocumentPage(title="关于印发某办法的通知", slug="d1", publish_date=dt.date(2026, 11, 1), live=False))
+        page = column.add_child(
+            instance=PolicyDocumentPage(title="关于印发某办法的通知", slug="d1", publish_date=dt.date(2026, 11, 1), live=False)
+        )
         revision = page.save_revision(clean=False)  # a draft may be incomplete
         with pytest.raises(PublishBlocked) as info:
             revision.publish()
@@ -160,11 +172,24 @@ def test_admin_publish_without_required_field_names_it(unit_a):
     response = client.post(
         f"/admin/pages/add/sitepages/policydocumentpage/{column.id}/",
         {
-            "title": "关于加强政务信息维护管理的通知", "slug": "notice-1", "document_kind": "gov_document",
-            "doc_number": "", "issuing_body": "珠海市测试甲局", "publish_date": "2026-11-20", "subject_words": "政务 信息",
-            "validity": "valid", "body-count": "0", "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0",
-            "attachments-MIN_NUM_FORMS": "0", "attachments-MAX_NUM_FORMS": "1000", "action-publish": "action-publish",
-            "comments-TOTAL_FORMS": "0", "comments-INITIAL_FORMS": "0", "comments-MIN_NUM_FORMS": "0", "comments-MAX_NUM_FORMS": "1000",
+            "title": "关于加强政务信息维护管理的通知",
+            "slug": "notice-1",
+            "document_kind": "gov_document",
+            "doc_number": "",
+            "issuing_body": "珠海市测试甲局",
+            "publish_date": "2026-11-20",
+            "subject_words": "政务 信息",
+            "validity": "valid",
+            "body-count": "0",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+            "attachments-MIN_NUM_FORMS": "0",
+            "attachments-MAX_NUM_FORMS": "1000",
+            "action-publish": "action-publish",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+            "comments-MIN_NUM_FORMS": "0",
+            "comments-MAX_NUM_FORMS": "1000",
         },
         HTTP_HOST="ta.localhost",
     )
@@ -176,13 +201,19 @@ def test_admin_publish_without_required_field_names_it(unit_a):
 def _publish_news(unit):
     with schema_context(unit.schema_name):
         home = Site.objects.get().root_page
-        column = home.add_child(instance=ColumnListingPage(title="部门动态", slug="bmdt", item_type="news", disclosure_categories="工作动态类"))
+        column = home.add_child(
+            instance=ColumnListingPage(title="部门动态", slug="bmdt", item_type="news", disclosure_categories="工作动态类")
+        )
         column.save_revision().publish()
         for n in range(3):
             page = column.add_child(
                 instance=NewsPage(
-                    title=f"营商环境工作会议第{n + 1}次", slug=f"n{n}", author="李四", source="市测试甲局",
-                    publish_date=dt.date(2026, 11, 10 + n), body=[("paragraph", RichText("<p>会议部署了下一阶段重点工作。</p>"))],
+                    title=f"营商环境工作会议第{n + 1}次",
+                    slug=f"n{n}",
+                    author="李四",
+                    source="市测试甲局",
+                    publish_date=dt.date(2026, 11, 10 + n),
+                    body=[("paragraph", RichText("<p>会议部署了下一阶段重点工作。</p>"))],
                 )
             )
             page.save_revision().publish()
@@ -216,8 +247,14 @@ def test_repealed_document_says_so_at_the_top(client, unit_a):
         column = _document_column(unit_a)
         page = column.add_child(
             instance=PolicyDocumentPage(
-                title="旧办法", slug="old", doc_number="珠府〔2001〕1号", issuing_body="珠海市人民政府", subject_words="管理 办法",
-                publish_date=dt.date(2001, 1, 1), validity="repealed", body=[("paragraph", RichText("<p>正文。</p>"))],
+                title="旧办法",
+                slug="old",
+                doc_number="珠府〔2001〕1号",
+                issuing_body="珠海市人民政府",
+                subject_words="管理 办法",
+                publish_date=dt.date(2001, 1, 1),
+                validity="repealed",
+                body=[("paragraph", RichText("<p>正文。</p>"))],
             )
         )
         page.save_revision().publish()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -18,10 +19,22 @@ pytestmark = pytest.mark.skipif(
 def doc(page_id: int, *, title: str, body: str, unit: str = "ta", page_type: str = "news", year: int = 2026) -> PortalDoc:
     day = dt.date(year, 5, page_id % 27 + 1)
     return PortalDoc(
-        schema_name=f"unit_{unit}", page_id=page_id, unit_code=unit, unit_name=f"测试{unit}局", column_path=["部门动态"],
-        column_title="部门动态", page_type=page_type, categories=["工作动态"], publish_date=day, written_date=None, year=year,
-        published_at=dt.datetime(year, 5, 1, tzinfo=dt.timezone.utc), url=f"http://{unit}.localhost/news/{page_id}/",
-        title=title, summary=body[:60], body=body,
+        schema_name=f"unit_{unit}",
+        page_id=page_id,
+        unit_code=unit,
+        unit_name=f"测试{unit}局",
+        column_path=["部门动态"],
+        column_title="部门动态",
+        page_type=page_type,
+        categories=["工作动态"],
+        publish_date=day,
+        written_date=None,
+        year=year,
+        published_at=dt.datetime(year, 5, 1, tzinfo=dt.UTC),
+        url=f"http://{unit}.localhost/news/{page_id}/",
+        title=title,
+        summary=body[:60],
+        body=body,
     )
 
 
@@ -32,20 +45,23 @@ def backend():
     from search.backends.elastic import ElasticsearchBackend
 
     backend = ElasticsearchBackend(
-        url=os.environ["ELASTICSEARCH_URL"], index=f"govportal-test-{uuid.uuid4().hex[:8]}",
-        analyzer=os.environ.get("ELASTICSEARCH_ANALYZER", "cjk"), refresh="wait_for",
+        url=os.environ["ELASTICSEARCH_URL"],
+        index=f"govportal-test-{uuid.uuid4().hex[:8]}",
+        analyzer=os.environ.get("ELASTICSEARCH_ANALYZER", "cjk"),
+        refresh="wait_for",
     )
     yield backend
     for index in backend._aliased_indices():
         backend.client.indices.delete(index=index, ignore_unavailable=True)
-    try:
+    with contextlib.suppress(NotFoundError):
         backend.client.indices.delete_index_template(name=backend.template_name)
-    except NotFoundError:
-        pass
 
 
 def test_upsert_is_idempotent_and_delete_removes(backend):
-    docs = [doc(1, title="珠海市国民经济发展规划纲要", body="全文见附件"), doc(2, title="会议纪要", body="研究国民经济发展规划编制")]
+    docs = [
+        doc(1, title="珠海市国民经济发展规划纲要", body="全文见附件"),
+        doc(2, title="会议纪要", body="研究国民经济发展规划编制"),
+    ]
     backend.upsert(docs)
     backend.upsert(docs)
     assert backend.count_by_unit() == {"ta": 2}
@@ -57,11 +73,13 @@ def test_upsert_is_idempotent_and_delete_removes(backend):
 
 
 def test_facets_filters_and_date_order(backend):
-    backend.upsert([
-        doc(1, title="智慧城市建设推进会", body="智慧城市", year=2025),
-        doc(2, title="智慧城市实施意见", body="智慧城市", page_type="policy_document"),
-        doc(3, title="乙局智慧城市会议", body="智慧城市", unit="tb"),
-    ])
+    backend.upsert(
+        [
+            doc(1, title="智慧城市建设推进会", body="智慧城市", year=2025),
+            doc(2, title="智慧城市实施意见", body="智慧城市", page_type="policy_document"),
+            doc(3, title="乙局智慧城市会议", body="智慧城市", unit="tb"),
+        ]
+    )
     result = backend.search(SearchQuery(text="智慧城市"))
     facets = {name: {b.value: b.count for b in buckets} for name, buckets in result.facets.items()}
     assert result.total == 3

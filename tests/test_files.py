@@ -72,8 +72,14 @@ def news_page(unit, *, slug: str, title: str, document=None, image=None, publish
         if document is not None:
             body.append(("attachment", document))
         page = NewsPage(
-            title=title, slug=slug, author="张三", source="本局", publish_date=dt.date(2026, 11, 20),
-            body=body, image=image, live=False,
+            title=title,
+            slug=slug,
+            author="张三",
+            source="本局",
+            publish_date=dt.date(2026, 11, 20),
+            body=body,
+            image=image,
+            live=False,
         )
         news_column(unit).add_child(instance=page)
         revision = page.save_revision()
@@ -128,7 +134,11 @@ def test_document_linked_from_rich_text_or_attached_inline_is_served(client, uni
     with schema_context(unit_a.schema_name):
         home = Site.objects.get().root_page
         page = NewsPage(
-            title="正文链接", slug="n-link", author="张三", source="本局", publish_date=dt.date(2026, 11, 20),
+            title="正文链接",
+            slug="n-link",
+            author="张三",
+            source="本局",
+            publish_date=dt.date(2026, 11, 20),
             body=[("paragraph", RichText(f'<p>详见<a linktype="document" id="{linked.pk}">附件</a>。</p>'))],
             live=False,
         )
@@ -137,9 +147,14 @@ def test_document_linked_from_rich_text_or_attached_inline_is_served(client, uni
         column = home.add_child(instance=ColumnListingPage(title="政策文件", slug="zcwj", item_type="policy_document"))
         column.save_revision().publish()
         policy = PolicyDocumentPage(
-            title="关于印发测试办法的通知", slug="p-inline", doc_number="珠测〔2026〕1号", issuing_body="珠海市测试甲局",
-            publish_date=dt.date(2026, 11, 20), subject_words="测试 办法",
-            body=[("paragraph", RichText("<p>本办法自发布之日起施行。</p>"))], live=False,
+            title="关于印发测试办法的通知",
+            slug="p-inline",
+            doc_number="珠测〔2026〕1号",
+            issuing_body="珠海市测试甲局",
+            publish_date=dt.date(2026, 11, 20),
+            subject_words="测试 办法",
+            body=[("paragraph", RichText("<p>本办法自发布之日起施行。</p>"))],
+            live=False,
         )
         column.add_child(instance=policy)
         PolicyAttachment.objects.create(page=policy, document=inline)
@@ -364,9 +379,15 @@ def test_image_on_a_live_page_cannot_be_replaced(unit_a, host_a, media):
     response = staff_client(unit_a, host_a).post(
         reverse("wagtailimages:edit", args=[image.pk]),
         {
-            "title": image.title, "collection": collection_id, "tags": "", "description": "",
+            "title": image.title,
+            "collection": collection_id,
+            "tags": "",
+            "description": "",
             "file": SimpleUploadedFile("new.png", png_bytes("red"), content_type="image/png"),
-            "focal_point_x": "", "focal_point_y": "", "focal_point_width": "", "focal_point_height": "",
+            "focal_point_x": "",
+            "focal_point_y": "",
+            "focal_point_width": "",
+            "focal_point_height": "",
         },
     )
     assert response.status_code == 200
@@ -382,9 +403,15 @@ def test_unused_image_can_be_replaced(unit_a, host_a, media):
     response = staff_client(unit_a, host_a).post(
         reverse("wagtailimages:edit", args=[image.pk]),
         {
-            "title": image.title, "collection": collection_id, "tags": "", "description": "",
+            "title": image.title,
+            "collection": collection_id,
+            "tags": "",
+            "description": "",
             "file": SimpleUploadedFile("new.png", png_bytes("red"), content_type="image/png"),
-            "focal_point_x": "", "focal_point_y": "", "focal_point_width": "", "focal_point_height": "",
+            "focal_point_x": "",
+            "focal_point_y": "",
+            "focal_point_width": "",
+            "focal_point_height": "",
         },
     )
     assert response.status_code == 302

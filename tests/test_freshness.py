@@ -39,7 +39,7 @@ def column(
     *,
     age: int | None = 1,
     items: int = 5,
-    policy_days: int | None | str = "default",
+    policy_days: int | str | None = "default",
     confirmed_age: int | None = None,
 ) -> ColumnState:
     return ColumnState(
@@ -291,9 +291,7 @@ def test_days_are_shanghai_calendar_days_across_midnight() -> None:
 def test_period_boundary_across_midnight() -> None:
     # 14 days and 2 minutes of elapsed time, but 15 calendar days: stale.
     now = datetime(2025, 7, 1, 0, 1, tzinfo=SH)
-    news = dataclasses.replace(
-        column("部门动态", ColumnKind.DYNAMIC), newest_publish=datetime(2025, 6, 16, 23, 59, tzinfo=SH)
-    )
+    news = dataclasses.replace(column("部门动态", ColumnKind.DYNAMIC), newest_publish=datetime(2025, 6, 16, 23, 59, tzinfo=SH))
     result = score_unit(unit(news), now=now)
     assert (result.verdicts[0].age_days, result.verdicts[0].stale) == (15, True)
     assert "已 15 天未更新" in result.deductions[0].reason
@@ -333,9 +331,7 @@ def test_as_dict_is_json_serialisable() -> None:
 
 
 def test_score_units_matches_score_unit_in_order() -> None:
-    units = [
-        dataclasses.replace(unit(*stale_dynamic(i), homepage_age=i * 3), unit_code=f"u{i}") for i in range(6)
-    ]
+    units = [dataclasses.replace(unit(*stale_dynamic(i), homepage_age=i * 3), unit_code=f"u{i}") for i in range(6)]
     results = score_units(units, now=NOW)
     assert all(isinstance(result, FreshnessScore) for result in results)
     assert [r.unit_code for r in results] == [f"u{i}" for i in range(6)]

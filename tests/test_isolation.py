@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.cache import cache
-from django_tasks import task
 from django.db import connection
+from django_tasks import task
 from django_tenants.utils import schema_context
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
@@ -21,7 +21,11 @@ def _publish_news(unit, *, title: str) -> int:
         column.save_revision().publish()
         page = column.add_child(
             instance=NewsPage(
-                title=title, slug="n1", author="张三", source="本局", publish_date=dt.date(2026, 11, 20),
+                title=title,
+                slug="n1",
+                author="张三",
+                source="本局",
+                publish_date=dt.date(2026, 11, 20),
                 body=[("paragraph", RichText("<p>珠海市召开全市营商环境优化工作会议。</p>"))],
             )
         )
@@ -158,7 +162,7 @@ def test_media_of_one_unit_is_served_on_no_other_host(client, unit_a, unit_b, se
     hosts = {unit_a.schema_name: "ta.localhost", unit_b.schema_name: "tb.localhost", "public": "localhost"}
     for owner, own_host in hosts.items():
         path = f"/media/{owner}/images/probe.png"
-        for schema, host in hosts.items():
+        for host in hosts.values():
             response = client.get(path, HTTP_HOST=host)
             expected = 200 if host == own_host else 404
             assert response.status_code == expected, (path, host)

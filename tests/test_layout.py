@@ -275,13 +275,21 @@ def test_no_import_cycle_between_first_party_modules():
 
 def test_no_import_cycle_in_moderation_even_inside_functions():
     graph = _import_graph(_ROOT, in_functions=True)
-    moderation = {name: {t for t in targets if t.startswith("moderation")} for name, targets in graph.items() if name.startswith("moderation")}
+    moderation = {
+        name: {t for t in targets if t.startswith("moderation")}
+        for name, targets in graph.items()
+        if name.startswith("moderation")
+    }
     assert _cycles(moderation) == []
 
 
 def test_other_apps_use_tenants_not_moderation():
     # Tenancy helpers live in tenants/; other apps reach into moderation only for the Django-free secrecy engines.
-    engines = {"moderation", "moderation.secrecy", *(f"moderation.secrecy.{name}" for name in ("scanner", "documents", "spreadsheet", "markup"))}
+    engines = {
+        "moderation",
+        "moderation.secrecy",
+        *(f"moderation.secrecy.{name}" for name in ("scanner", "documents", "spreadsheet", "markup")),
+    }
     graph = _import_graph(_ROOT, in_functions=True)
     offences = sorted(
         f"{name} imports {target}"
@@ -298,7 +306,10 @@ def test_the_cycle_check_sees_a_cycle(tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "a.py").write_text("from . import b\n", encoding="utf-8")
-    (package / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import c\n\ndef f():\n    from . import a\n", encoding="utf-8")
+    (package / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import c\n\ndef f():\n    from . import a\n",
+        encoding="utf-8",
+    )
     (package / "c.py").write_text("from .a import something\n", encoding="utf-8")
     assert _cycles(_import_graph(tmp_path)) == []
     assert _cycles(_import_graph(tmp_path, in_functions=True)) == [["pkg.a", "pkg.b"]]

@@ -16,7 +16,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.support.servers import ServerThread, closed_port
 from oversight.linkcheck import (
     BlockedAddress,
     CheckConfig,
@@ -29,6 +28,7 @@ from oversight.linkcheck import (
     make_session,
     normalize_url,
 )
+from tests.support.servers import ServerThread, closed_port
 
 TIMEOUT_S = 0.5
 PER_HOST = 2
@@ -106,17 +106,15 @@ def build_apps(state: SiteState, ext_port: int, refused_port: int) -> list[web.A
       <a href="mailto:office@example.gov.cn">邮箱</a> <a href="tel:12345">电话</a>
       <a href="javascript:void(0)">脚本</a> <a href="#top">顶部</a>
       <a href="/about#team">团队</a>
-      {''.join(f'<a href="/pause/{n}">暂停{n}</a>' for n in range(6))}
+      {"".join(f'<a href="/pause/{n}">暂停{n}</a>' for n in range(6))}
     """
     pages = {
         "/": home,
         "/about": '<a href="/">首页</a> <a href="/missing">旧链接</a>',
-        "/news/": '<base href="/news/items/"><a href="a1.html"> 新闻\n 一 </a>'
-        '<img src="/img/missing.png" alt="缺失图片">',
+        "/news/": '<base href="/news/items/"><a href="a1.html"> 新闻\n 一 </a><img src="/img/missing.png" alt="缺失图片">',
         "/news/items/a1.html": '<a href="/deep">深层页面</a>',
         "/deep": "深层",
-        "/names": '<a href="http://intranet.example/">内网域名</a>'
-        '<a href="http://nxdomain.example/">不存在的域名</a>',
+        "/names": '<a href="http://intranet.example/">内网域名</a><a href="http://nxdomain.example/">不存在的域名</a>',
     }
     redirects = {
         "/r1": (301, "/r2"),

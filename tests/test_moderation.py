@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from wagtail.models import Page, PageLogEntry, ModelLogEntry, TaskState, WorkflowState
+from wagtail.models import ModelLogEntry, Page, PageLogEntry, TaskState, WorkflowState
 
 from moderation.models import ConfirmationRequest, SecrecyOverride, SensitiveWord
 from sitepages.models import ColumnListingPage, PolicyDocumentPage
@@ -103,7 +103,9 @@ def test_draft_travels_the_whole_chain(unit_a, host_a, people_a):
     assert actions.count("wagtail.workflow.approve") == 4
     assert "wagtail.workflow.start" in actions and "wagtail.publish" in actions
     with schema_context(unit_a.schema_name):
-        approval = PageLogEntry.objects.filter(page_id=page.pk, action="wagtail.workflow.approve", user__username="ta_leader").get()
+        approval = PageLogEntry.objects.filter(
+            page_id=page.pk, action="wagtail.workflow.approve", user__username="ta_leader"
+        ).get()
         assert approval.data["comment"] == "同意发布"
 
 
@@ -167,7 +169,9 @@ def test_findings_hold_the_page_until_a_reviewer_overrides(unit_a, host_a, peopl
     findings_page = reviewer.get(reverse("moderation:page_secrecy", args=[page.pk]))
     assert label in findings_page.content.decode()
     # The editor has no override action; a reason is mandatory for the reviewer.
-    refused = editor.post(reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "override", task_state.pk]), {"comment": "x"})
+    refused = editor.post(
+        reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "override", task_state.pk]), {"comment": "x"}
+    )
     assert refused.status_code == 302 and refused.url == "/admin/"  # Wagtail's answer to PermissionDenied
     act(reviewer, unit_a, page, "override", "")
     assert current_task_state(unit_a, page)[1].task.name == "保密审查"
@@ -191,7 +195,9 @@ def test_bank_card_in_attached_pdf_is_found(unit_a, host_a, people_a, media):
     from wagtail.documents.models import Document
 
     with schema_context(unit_a.schema_name):
-        document = Document.objects.create(title="附件1", file=ContentFile(pdf_with_text(f"Account {luhn_card()}"), name="fj1.pdf"))
+        document = Document.objects.create(
+            title="附件1", file=ContentFile(pdf_with_text(f"Account {luhn_card()}"), name="fj1.pdf")
+        )
     page = build_policy_page(unit_a, owner=people_a["editor"], documents=[document])
     admin = client_for(unit_a, host_a, "ta_admin", "pw-ta-12345")
     response = admin.post(edit_url(page), edit_form_data(unit_a, page, publish="发布"), follow=True)
@@ -245,7 +251,9 @@ def test_sensitive_words_come_from_the_public_dictionary(unit_a, host_a, people_
         assert SensitiveWord.objects.get(word="测试禁词").created_by.username == "centre"
     page = build_policy_page(unit_a, owner=people_a["editor"], body="其中含有测试禁词一处。")
     admin = client_for(unit_a, host_a, "ta_admin", "pw-ta-12345")
-    response = admin.post(edit_url(page), edit_form_data(unit_a, page, body="其中含有测试禁词一处。", publish="发布"), follow=True)
+    response = admin.post(
+        edit_url(page), edit_form_data(unit_a, page, body="其中含有测试禁词一处。", publish="发布"), follow=True
+    )
     assert "敏感词" in response.content.decode()
     assert not is_live(unit_a, page)
     # The dictionary is managed only in the information centre's admin.
@@ -256,9 +264,7 @@ def test_sensitive_words_come_from_the_public_dictionary(unit_a, host_a, people_
 # --- cross-unit confirmation --------------------------------------------------
 
 
-def test_cross_unit_confirmation_between_two_units(
-    unit_a, unit_b, host_a, host_b, people_a, django_capture_on_commit_callbacks
-):
+def test_cross_unit_confirmation_between_two_units(unit_a, unit_b, host_a, host_b, people_a, django_capture_on_commit_callbacks):
     make_user(unit_b, "tb_reviewer", UnitRole.REVIEWER)
     page = build_policy_page(unit_a, owner=people_a["editor"])
     editor = client_for(unit_a, host_a, "ta_editor")
@@ -272,7 +278,9 @@ def test_cross_unit_confirmation_between_two_units(
     with schema_context("public"):
         request = ConfirmationRequest.objects.get(source_unit_code="ta", page_id=page.pk)
     assert request.status == "pending" and request.target_unit_code == "tb"
-    assert any(m.to == ["tb_reviewer@example.gov.cn"] and "http://tb.localhost/admin/" in m.body for m in mail.outbox), [(m.to, m.body) for m in mail.outbox]
+    assert any(m.to == ["tb_reviewer@example.gov.cn"] and "http://tb.localhost/admin/" in m.body for m in mail.outbox), [
+        (m.to, m.body) for m in mail.outbox
+    ]
 
     # Publishing by any path waits for the confirmation.
     with schema_context(unit_a.schema_name), pytest.raises(PublishBlocked):
@@ -291,7 +299,9 @@ def test_cross_unit_confirmation_between_two_units(
         request.refresh_from_db()
     assert request.status == "pending"
     with django_capture_on_commit_callbacks(execute=True):
-        response = tb.post(reverse("moderation:confirmation_detail", args=[request.pk]), {"decision": "confirm", "comment": "无意见"})
+        response = tb.post(
+            reverse("moderation:confirmation_detail", args=[request.pk]), {"decision": "confirm", "comment": "无意见"}
+        )
     assert response.status_code == 302
     with schema_context("public"):
         request.refresh_from_db()

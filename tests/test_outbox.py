@@ -76,9 +76,10 @@ def test_poison_document_is_capped_and_another_units_changes_go_through_in_one_d
     content.unpublish(unit_b, withdrawn)
     content.restrict(unit_b, private)
     fresh = content.news(unit_b, column=column_b, title="乙局新发布的稿件", body="新稿")
-    assert OutboxEntry.objects.filter(schema_name=unit_a.schema_name).order_by("id").first().id < OutboxEntry.objects.filter(
-        schema_name=unit_b.schema_name
-    ).order_by("id").first().id
+    assert (
+        OutboxEntry.objects.filter(schema_name=unit_a.schema_name).order_by("id").first().id
+        < OutboxEntry.objects.filter(schema_name=unit_b.schema_name).order_by("id").first().id
+    )
 
     report = services.drain_outbox()
     assert report.failed == 0, report.errors

@@ -36,8 +36,12 @@ def _column(home, *, title: str, slug: str, kind: str, policy_days: int | None, 
 def _news(column, *, slug: str, days_ago: int):
     return column.add_child(
         instance=NewsPage(
-            title=f"工作动态{slug}", slug=slug, author="张三", source="市测试甲局",
-            publish_date=_today() - dt.timedelta(days=days_ago), body=[("paragraph", RichText("<p>召开工作会议。</p>"))],
+            title=f"工作动态{slug}",
+            slug=slug,
+            author="张三",
+            source="市测试甲局",
+            publish_date=_today() - dt.timedelta(days=days_ago),
+            body=[("paragraph", RichText("<p>召开工作会议。</p>"))],
         )
     )
 
@@ -60,7 +64,8 @@ def _build_columns(unit) -> SimpleNamespace:
 
 def test_freshness_of_hand_built_columns(unit_a, django_assert_max_num_queries):
     columns = _build_columns(unit_a)
-    with django_assert_max_num_queries(10):
+    # 12: two of them are 互动交流's (interaction.selectors.freshness_state: the cases' aggregate, the channel page).
+    with django_assert_max_num_queries(12):
         state = selectors.unit_state(unit=unit_a)
     by_title = {column.title: column for column in state.columns}
     assert by_title["部门动态"].item_count == 2 and by_title["部门动态"].edit_url == f"/admin/pages/{columns.news.id}/edit/"
@@ -72,7 +77,8 @@ def test_freshness_of_hand_built_columns(unit_a, django_assert_max_num_queries):
     assert "栏目「通知公告」为空白栏目（通知公告及政策文件类，无任何信息）" in reasons
     assert "栏目「机构职能」已 40 天未更新或核查（要求 30 天）" in reasons
     assert "首页动态信息已 20 天未更新（要求每 7 天至少更新一次）" in reasons
-    assert snapshot.vetoes == ["首页动态信息已 20 天未更新（≥14 天）"]
+    # These hand-built columns have no 互动渠道 page: 互动回应差 applies too (tests/test_interaction.py).
+    assert snapshot.vetoes == ["首页动态信息已 20 天未更新（≥14 天）", "互动回应差：网站没有可用的互动交流渠道（互动渠道栏目未开设或未发布）"]
     assert (snapshot.stale_columns, snapshot.empty_columns, snapshot.passed) == (2, 1, False)
     assert snapshot.score == 100 - (5 + 5 + 2 + 10)
     run = CheckRun.objects.get(unit=unit_a, kind="freshness")
@@ -85,7 +91,8 @@ def test_unit_state_query_count_does_not_grow_with_columns(unit_a, django_assert
         home = Site.objects.get().root_page
         for n in range(6):
             _news(_column(home, title=f"栏目{n}", slug=f"lm{n}", kind="dynamic", policy_days=14), slug=f"x{n}", days_ago=1)
-    with django_assert_max_num_queries(10):
+    # 12: two of them are 互动交流's (interaction.selectors.freshness_state: the cases' aggregate, the channel page).
+    with django_assert_max_num_queries(12):
         state = selectors.unit_state(unit=unit_a)
     assert len(state.columns) == 9
 
@@ -232,7 +239,8 @@ def test_checks_reach_the_units_own_localhost_host_without_an_allow_list(unit_a,
     assert run.outcome == "ok" and "检查页面 3 个" in run.detail
     port = settings.PORTAL_PORT
     assert set(selectors.open_broken_links(unit=unit_a).values_list("url", flat=True)) == {
-        f"http://ta.localhost:{port}/missing/", f"http://ta.localhost:{port}/gone/",
+        f"http://ta.localhost:{port}/missing/",
+        f"http://ta.localhost:{port}/gone/",
     }
 
 
@@ -241,8 +249,17 @@ def test_a_homepage_the_checker_may_not_fetch_fails_the_run(unit_a, monkeypatch)
 
     def refused(config: CheckConfig) -> CrawlReport:
         start = config.start_url
-        result = LinkResult(url=start, status=None, error="禁止访问内网地址", redirects=[], final_url=start,
-                            elapsed_ms=0.1, method="GET", sources=[], skipped=True)
+        result = LinkResult(
+            url=start,
+            status=None,
+            error="禁止访问内网地址",
+            redirects=[],
+            final_url=start,
+            elapsed_ms=0.1,
+            method="GET",
+            sources=[],
+            skipped=True,
+        )
         now = timezone.now()
         return CrawlReport(start_url=start, started_at=now, finished_at=now, pages_crawled=0, links={start: result})
 
@@ -300,7 +317,9 @@ def test_first_checks_are_scheduled_once_and_remove_themselves(db):
     assert all(s.next_run > timezone.now() for s in once)
 
 
-def test_availability_alerts_when_the_failure_ratio_crosses_each_line(unit_a, unit_site, mailoutbox, django_capture_on_commit_callbacks, settings):
+def test_availability_alerts_when_the_failure_ratio_crosses_each_line(
+    unit_a, unit_site, mailoutbox, django_capture_on_commit_callbacks, settings
+):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -313,7 +332,8 @@ def test_availability_alerts_when_the_failure_ratio_crosses_each_line(unit_a, un
         User.objects.create_user("ta_reader", email="reader@ta.gov.cn", password="x")  # in no alerted group
     now = timezone.now()
     AvailabilityProbe.objects.bulk_create(
-        AvailabilityProbe(unit=unit_a, checked_at=now - dt.timedelta(hours=h), ok=True, status=200, elapsed_ms=5) for h in range(1, 21)
+        AvailabilityProbe(unit=unit_a, checked_at=now - dt.timedelta(hours=h), ok=True, status=200, elapsed_ms=5)
+        for h in range(1, 21)
     )
     settings.PORTAL_PORT = "1"  # nothing listens on port 1: the homepage is refused
     levels = []
@@ -342,13 +362,23 @@ def test_public_dashboard_lists_units_with_drill_down(unit_a, unit_b):
     snapshot = services.score_and_record(unit=unit_a)
     for weeks_ago, score in ((3, 60), (2, 70), (1, 80)):
         FreshnessSnapshot.objects.create(
-            unit=unit_a, taken_at=timezone.now() - dt.timedelta(weeks=weeks_ago), score=score, passed=True,
-            stale_columns=0, empty_columns=0, broken_links=0, detail={},
+            unit=unit_a,
+            taken_at=timezone.now() - dt.timedelta(weeks=weeks_ago),
+            score=score,
+            passed=True,
+            stale_columns=0,
+            empty_columns=0,
+            broken_links=0,
+            detail={},
         )
     now = timezone.now()
     BrokenLink.objects.create(
-        unit=unit_a, url="http://ta.localhost/old/", status=404, sources=[{"page": "http://ta.localhost/", "text": "旧链接文字"}],
-        first_seen=now, last_seen=now,
+        unit=unit_a,
+        url="http://ta.localhost/old/",
+        status=404,
+        sources=[{"page": "http://ta.localhost/", "text": "旧链接文字"}],
+        first_seen=now,
+        last_seen=now,
     )
     client = centre_client()
     overview = client.get("/admin/oversight/")
@@ -358,7 +388,7 @@ def test_public_dashboard_lists_units_with_drill_down(unit_a, unit_b):
     assert f'<td class="score">{snapshot.score}</td>' in html
     # Unit A's trend over four weeks: 60, 70, 80, then today's score.
     trend = html.split('<tr class="unit-ta">', 1)[1].split("</tr>", 1)[0]
-    assert "<polyline" in trend and trend.count(",") >= 4 and f" {snapshot.score} 分\"" in trend and " 60 分，" in trend
+    assert "<polyline" in trend and trend.count(",") >= 4 and f' {snapshot.score} 分"' in trend and " 60 分，" in trend
 
     detail = client.get("/admin/oversight/units/ta/").content.decode()
     assert "首页动态信息已 20 天未更新" in detail

@@ -57,7 +57,12 @@ def test_api_returns_what_the_search_page_shows(client, unit_a, unit_b, content)
     for n in range(7):
         content.news(unit_a, column=column_a, title=f"甲局人才引进政策宣讲{n}", body="人才引进", day=dt.date(2026, 2, n + 1))
         content.news(unit_b, column=column_b, title=f"乙局人才工作{n}", body="做好人才引进工作", day=dt.date(2026, 3, n + 1))
-    for params in ({"q": "人才引进"}, {"q": "人才引进", "page": "2"}, {"q": "人才引进", "order": "date"}, {"q": "人才引进", "unit": "ta"}):
+    for params in (
+        {"q": "人才引进"},
+        {"q": "人才引进", "page": "2"},
+        {"q": "人才引进", "order": "date"},
+        {"q": "人才引进", "unit": "ta"},
+    ):
         page = get(client, "/search/", **params).content.decode()
         api = get(client, "/api/v1/search/", **params)
         assert api.status_code == 200

@@ -25,7 +25,9 @@ def postgres_backend(settings):
 
 def test_publish_indexes_and_unpublish_withdraws(client, unit_a, content):
     column = content.column(unit_a, categories="政务动态、工作动态")
-    page_id = content.news(unit_a, column=column, title="全市营商环境优化工作会议召开", body="会议部署了下一阶段的营商环境改革任务。")
+    page_id = content.news(
+        unit_a, column=column, title="全市营商环境优化工作会议召开", body="会议部署了下一阶段的营商环境改革任务。"
+    )
     assert OutboxEntry.objects.count() == 0
     assert indexed_keys() == keys(unit_a, page_id)
     doc = PortalDocument.objects.get()
@@ -52,7 +54,10 @@ def test_failing_backend_keeps_the_outbox_and_a_later_drain_loses_nothing(client
     ids_a = [content.news(unit_a, column=column_a, title=f"甲局乡村振兴简报第{n}期", body="乡村振兴工作进展。") for n in range(3)]
     id_b = content.news(unit_b, column=column_b, title="乙局乡村振兴简报", body="乡村振兴工作进展。")
     entries = list(OutboxEntry.objects.all())
-    assert {(e.schema_name, e.page_id) for e in entries} == {*((unit_a.schema_name, i) for i in ids_a), (unit_b.schema_name, id_b)}
+    assert {(e.schema_name, e.page_id) for e in entries} == {
+        *((unit_a.schema_name, i) for i in ids_a),
+        (unit_b.schema_name, id_b),
+    }
     assert all(e.attempts >= 1 and e.next_attempt_at and "无法连接" in e.last_error for e in entries)
     assert indexed_keys() == set()
     # Back-off: a drain now leaves the waiting entries alone.
@@ -126,7 +131,9 @@ def test_move_updates_the_column_and_delete_withdraws(unit_a, content):
 def test_chinese_words_inside_compounds_and_title_matches_first(unit_a, content):
     column = content.column(unit_a)
     in_body = content.news(
-        unit_a, column=column, title="市发展改革局召开专题会议",
+        unit_a,
+        column=column,
+        title="市发展改革局召开专题会议",
         body="会议研究了国民经济发展规划的编制。发展规划要突出重点，发展规划要落到实处，发展规划要接受监督。",
     )
     in_title = content.news(unit_a, column=column, title="珠海市国民经济发展规划纲要发布", body="全文见附件。")
@@ -134,7 +141,10 @@ def test_chinese_words_inside_compounds_and_title_matches_first(unit_a, content)
     result = get_backend().search(SearchQuery(text="发展规划"))
     assert [hit.key for hit in result.hits] == [f"{unit_a.schema_name}:{in_title}", f"{unit_a.schema_name}:{in_body}"]
     assert "<mark>" in result.hits[0].title_html and "发展" in result.hits[0].title_html
-    assert "国民经济<mark>发展</mark><mark>规划</mark>" in result.hits[1].snippet_html or "<mark>发展规划</mark>" in result.hits[1].snippet_html
+    assert (
+        "国民经济<mark>发展</mark><mark>规划</mark>" in result.hits[1].snippet_html
+        or "<mark>发展规划</mark>" in result.hits[1].snippet_html
+    )
     by_date = get_backend().search(SearchQuery(text="发展规划", order="date"))
     assert by_date.total == 2
 
@@ -144,7 +154,9 @@ def test_facets_count_units_types_categories_and_years(unit_a, unit_b, content):
     policy_a = content.column(unit_a, title="政府文件", item_type="policy_document", categories="政策文件")
     news_b = content.column(unit_b, categories="工作动态")
     content.news(unit_a, column=news_a, title="智慧城市建设推进会", body="智慧城市", day=dt.date(2025, 5, 1))
-    content.policy(unit_a, column=policy_a, title="关于加快智慧城市建设的实施意见", body="智慧城市建设", doc_number="珠测甲〔2026〕1号")
+    content.policy(
+        unit_a, column=policy_a, title="关于加快智慧城市建设的实施意见", body="智慧城市建设", doc_number="珠测甲〔2026〕1号"
+    )
     content.news(unit_b, column=news_b, title="乙局智慧城市工作会议", body="智慧城市")
     result = get_backend().search(SearchQuery(text="智慧城市"))
     facets = {name: {b.value: b.count for b in buckets} for name, buckets in result.facets.items()}
@@ -188,8 +200,16 @@ def test_reindex_command_rebuilds_from_live_pages(unit_a, unit_b, content, capsy
     column = content.column(unit_a)
     page_id = content.news(unit_a, column=column, title="重建索引测试", body="正文")
     PortalDocument.objects.all().delete()
-    PortalDocument.objects.create(key="unit_ta:999999", schema_name="unit_ta", page_id=999999, unit_code="ta",
-                                  unit_name="测试甲局", page_type="news", url="http://ta.localhost/x/", title="早已删除的页面")
+    PortalDocument.objects.create(
+        key="unit_ta:999999",
+        schema_name="unit_ta",
+        page_id=999999,
+        unit_code="ta",
+        unit_name="测试甲局",
+        page_type="news",
+        url="http://ta.localhost/x/",
+        title="早已删除的页面",
+    )
     call_command("reindex_portal", "--unit", "ta")
     assert indexed_keys() == keys(unit_a, page_id)
     call_command("reindex_portal")

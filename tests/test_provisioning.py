@@ -9,9 +9,9 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 from wagtail.models import Page, Site
 
+from interaction.selectors import HANDLER_ROLE
 from sitepages.models import UnitHomePage
 from tenants.models import Domain, Unit
-from tenants.schema_clone import COPIED_TABLES
 from tenants.roles import UnitRole
 from tenants.services import provision_unit
 from tests.support.clients import centre_client, unit_admin_client
@@ -88,7 +88,8 @@ def test_cloned_schema_matches_the_migrated_template(unit_a, unit_b):
             # Exactly the unit's own administrator: nothing of the template leaked.
             assert list(get_user_model().objects.values_list("username", flat=True)) == [admin]
             assert Site.objects.count() == 1
-            assert set(Group.objects.values_list("name", flat=True)) == set(UnitRole.ALL)
+            # The five roles, and 互动交流's named handlers (created by interaction at provisioning).
+            assert set(Group.objects.values_list("name", flat=True)) == {*UnitRole.ALL, HANDLER_ROLE}
             from django.contrib.sessions.models import Session
 
             assert Session.objects.count() == 0
@@ -143,13 +144,16 @@ def test_information_centre_provisions_a_unit_from_the_admin(db):
     response = client.post(
         "/admin/units/new/",
         {"code": "hbj", "name": "市环保局", "full_name": "珠海市环境保护局", "unit_type": "department", "extra_domain": ""},
-        HTTP_HOST="localhost", follow=True,
+        HTTP_HOST="localhost",
+        follow=True,
     )
     html = response.content.decode()
     assert "已开通「市环保局」" in html and "hbj_admin" in html
     unit = Unit.objects.get(code="hbj")
     assert schema_exists(unit.schema_name)
-    again = client.post("/admin/units/new/", {"code": "hbj", "name": "市环保局", "unit_type": "department"}, HTTP_HOST="localhost")
+    again = client.post(
+        "/admin/units/new/", {"code": "hbj", "name": "市环保局", "unit_type": "department"}, HTTP_HOST="localhost"
+    )
     assert "该单位代码已被使用" in again.content.decode()
     listing = client.get("/admin/units/", HTTP_HOST="localhost").content.decode()
     assert "http://hbj.localhost/" in listing

@@ -114,7 +114,7 @@ def test_edit_during_confirmation_never_goes_live(unit_a, unit_b, host_a, host_b
 def test_published_revision_is_the_approved_one(unit_a, unit_b, host_a, host_b, people_a, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
     make_user(unit_b, "tb_reviewer", UnitRole.REVIEWER)
-    page, editor, request = submit_to_confirmation(unit_a, host_a, people_a, capture)
+    page, _editor, request = submit_to_confirmation(unit_a, host_a, people_a, capture)
     with capture(execute=True):
         client_for(unit_b, host_b, "tb_reviewer").post(
             reverse("moderation:confirmation_detail", args=[request.pk]), {"decision": "confirm", "comment": "同意"}
@@ -217,7 +217,9 @@ def test_unit_minimum_of_distinct_people(unit_a, host_a, people_a):
 def test_admin_cannot_publish_own_edit_directly(unit_a, host_a, people_a):
     page = build_policy_page(unit_a, owner=people_a["editor"])
     admin = client_for(unit_a, host_a, "ta_admin", "pw-ta-12345")
-    response = admin.post(edit_url(page), edit_form_data(unit_a, page, body="管理员改写后直接发布。", publish="发布"), follow=True)
+    response = admin.post(
+        edit_url(page), edit_form_data(unit_a, page, body="管理员改写后直接发布。", publish="发布"), follow=True
+    )
     assert "不能由本人直接发布" in response.content.decode()
     assert not is_live(unit_a, page)
 
@@ -225,11 +227,13 @@ def test_admin_cannot_publish_own_edit_directly(unit_a, host_a, people_a):
 # --- 9. 会签 that cannot hang ---------------------------------------------------
 
 
-def test_confirmation_deadline_reminder_and_escalation(unit_a, unit_b, host_a, host_b, people_a, django_capture_on_commit_callbacks):
+def test_confirmation_deadline_reminder_and_escalation(
+    unit_a, unit_b, host_a, host_b, people_a, django_capture_on_commit_callbacks
+):
     capture = django_capture_on_commit_callbacks
     make_user(unit_b, "tb_reviewer", UnitRole.REVIEWER)
     make_user(unit_b, "tb_leader", UnitRole.LEADER)
-    page, editor, request = submit_to_confirmation(unit_a, host_a, people_a, capture)
+    _page, editor, request = submit_to_confirmation(unit_a, host_a, people_a, capture)
     assert request.deadline is not None
     # Three working days, never a Saturday or Sunday.
     assert timezone.localtime(request.deadline).weekday() < 5
@@ -313,7 +317,7 @@ def test_author_cannot_confirm_for_the_other_unit(unit_a, unit_b, host_a, host_b
     with schema_context(unit_b.schema_name):
         twin = make_user(unit_b, "tb_twin", UnitRole.REVIEWER)
         get_user_model().objects.filter(pk=twin.pk).update(email="ta_editor@example.gov.cn")
-    page, editor, request = submit_to_confirmation(unit_a, host_a, people_a, django_capture_on_commit_callbacks)
+    _page, _editor, request = submit_to_confirmation(unit_a, host_a, people_a, django_capture_on_commit_callbacks)
     response = client_for(unit_b, host_b, "tb_twin").post(
         reverse("moderation:confirmation_detail", args=[request.pk]), {"decision": "confirm", "comment": "同意"}, follow=True
     )
@@ -324,7 +328,7 @@ def test_author_cannot_confirm_for_the_other_unit(unit_a, unit_b, host_a, host_b
 
 
 def test_cancelling_the_workflow_withdraws_pending_requests(unit_a, host_a, people_a, django_capture_on_commit_callbacks):
-    page, editor, request = submit_to_confirmation(unit_a, host_a, people_a, django_capture_on_commit_callbacks)
+    page, _editor, request = submit_to_confirmation(unit_a, host_a, people_a, django_capture_on_commit_callbacks)
     with schema_context(unit_a.schema_name):
         state = WorkflowState.objects.for_instance(Page.objects.get(pk=page.pk)).get(status="in_progress")
         with django_capture_on_commit_callbacks(execute=True):

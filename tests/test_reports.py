@@ -96,7 +96,9 @@ def report() -> MonthlyReport:
         "tc": list(zip(weeks, [70, 62, 60, 58, 55], strict=True)),
     }
     cases = (
-        Article11Case("测试丙局", CLAUSE_MAINTENANCE, "空白栏目 5 个；首页动态信息已 9 天未更新", date(2025, 6, 9), date(2025, 6, 30)),
+        Article11Case(
+            "测试丙局", CLAUSE_MAINTENANCE, "空白栏目 5 个；首页动态信息已 9 天未更新", date(2025, 6, 9), date(2025, 6, 30)
+        ),
         Article11Case("测试丙局", CLAUSE_UNREACHABLE, "首页近 7 天访问失败率 3.0%", date(2025, 6, 24), date(2025, 6, 26)),
     )
     return MonthlyReport(
@@ -118,7 +120,10 @@ def test_figures_from_scores(report: MonthlyReport) -> None:
     ta, tb, tc = report.units
     assert (ta.score, ta.passed, ta.availability_ratio, ta.deductions) == (100, True, pytest.approx(0.999), ())
     assert (tb.score, tb.passed, tb.stale_columns, tb.broken_links, tb.availability_ratio) == (91, True, 1, 4, None)
-    assert tb.deductions == ("扣 5 分：栏目「部门动态」已 21 天未更新（要求 14 天）", "扣 4 分：存在 4 个无法打开的链接（每个扣 1 分，最多扣 20 分）")
+    assert tb.deductions == (
+        "扣 5 分：栏目「部门动态」已 21 天未更新（要求 14 天）",
+        "扣 4 分：存在 4 个无法打开的链接（每个扣 1 分，最多扣 20 分）",
+    )
     assert (tc.score, tc.passed, tc.empty_columns, tc.availability_ratio) == (55, False, 5, pytest.approx(0.97))
     assert tc.vetoes == ("空白栏目 5 个（≥5 个）",)
     assert tc.published_total == 2

@@ -43,8 +43,14 @@ def _news(unit, *, column: int, title: str, body: str, slug: str, **dates) -> Ne
     parent = Page.objects.get(id=column)
     return parent.add_child(
         instance=NewsPage(
-            title=title, slug=slug, author="张三", source="本局", publish_date=dt.date(2026, 11, 20), live=False,
-            body=[("paragraph", RichText(f"<p>{body}</p>"))], **dates,
+            title=title,
+            slug=slug,
+            author="张三",
+            source="本局",
+            publish_date=dt.date(2026, 11, 20),
+            live=False,
+            body=[("paragraph", RichText(f"<p>{body}</p>"))],
+            **dates,
         )
     )
 

@@ -32,7 +32,18 @@ def test_suspected_id_has_its_own_label_and_is_masked() -> None:
 
 
 @pytest.mark.parametrize(
-    "label", ["身份证", "身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "居民身份证号码", "身份证件号码", "证件号码", "证件号"]
+    "label",
+    [
+        "身份证",
+        "身份证号",
+        "身份证号码",
+        "公民身份号码",
+        "公民身份证号码",
+        "居民身份证号码",
+        "身份证件号码",
+        "证件号码",
+        "证件号",
+    ],
 )
 @pytest.mark.parametrize("separator", ["", "：", ":", " ", "： ", "为", "是"])
 def test_labelled_id_with_wrong_check_digit_is_suspected(scanner: SecrecyScanner, label: str, separator: str) -> None:
@@ -50,7 +61,8 @@ def test_labelled_id_with_wrong_check_digit_is_suspected(scanner: SecrecyScanner
 
 
 @pytest.mark.parametrize(
-    "number", [IMPOSSIBLE_DATE, "110105 19491231 0021", "１１０１０５１９４９１２３１００２１", "11010519491231002x".replace("x", "9")]
+    "number",
+    [IMPOSSIBLE_DATE, "110105 19491231 0021", "１１０１０５１９４９１２３１００２１", "11010519491231002x".replace("x", "9")],
 )
 def test_labelled_id_shapes_are_suspected(scanner: SecrecyScanner, number: str) -> None:
     findings = scanner.scan_text(f"身份证号码：{number}", field="正文")

@@ -83,7 +83,7 @@ ALT_CHUNKS: dict[str, tuple[str, str, Callable[[], bytes]]] = {
         "application/rtf",
         "/word/afchunk5.rtf",
         # Word writes Chinese in RTF as \uN? escapes, and ★ (U+2605) too.
-        lambda: (rb"{\rtf1\ansi\ansicpg936{\fonttbl{\f0 SimSun;}}\f0 \u26426?\u23494?\u9733?1\u24180?\par}"),
+        lambda: rb"{\rtf1\ansi\ansicpg936{\fonttbl{\f0 SimSun;}}\f0 \u26426?\u23494?\u9733?1\u24180?\par}",
     ),
     "rtf hex": ("text/rtf", "/word/afchunk6.rtf", lambda: rb"{\rtf1\ansi\ansicpg936 \'bb\'fa\'c3\'dc*1\'c4\'ea\par}"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "/word/afchunk7.docx", _nested_docx),
@@ -91,8 +91,8 @@ ALT_CHUNKS: dict[str, tuple[str, str, Callable[[], bytes]]] = {
         "message/rfc822",
         "/word/afchunk8.mht",
         lambda: (
-            "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"b\"\r\n\r\n--b\r\n"
-            "Content-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+            'Content-Type: text/html; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
             + __import__("base64").b64encode(f"<p>{SECRET}</p>".encode()).decode()
             + "\r\n--b--\r\n"
         ).encode(),

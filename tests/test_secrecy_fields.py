@@ -220,7 +220,16 @@ def test_stream_blocks_are_walked_at_any_depth() -> None:
         ]
     )
     text = stream_text(value)
-    assert text.splitlines() == ["第一段", "机密★1年", "引文内部资料", "卡片标题", "第一行", "联系电话13812345678", "备注", "请勿外传"]
+    assert text.splitlines() == [
+        "第一段",
+        "机密★1年",
+        "引文内部资料",
+        "卡片标题",
+        "第一行",
+        "联系电话13812345678",
+        "备注",
+        "请勿外传",
+    ]
 
 
 def test_rich_text_keeps_lines_so_a_lone_level_is_a_marking(db) -> None:
@@ -244,8 +253,9 @@ def test_documents_linked_from_rich_text_or_chosen_in_children_are_scanned(unit_
 
 
 def test_document_title_is_scanned_and_masked_in_the_label(unit_a, settings, tmp_path) -> None:
-    from sitepages.models import PolicyAttachment
     from wagtail.documents.models import Document
+
+    from sitepages.models import PolicyAttachment
 
     settings.MEDIA_ROOT = str(tmp_path)
     number = "13812345678"

@@ -1,6 +1,6 @@
 """Tests of the 保密审查 scanner (moderation.secrecy). Pure Python, no Django:
 
-    .venv/bin/python -m pytest -p no:django -p no:cacheprovider tests/test_secrecy_scanner.py -q
+.venv/bin/python -m pytest -p no:django -p no:cacheprovider tests/test_secrecy_scanner.py -q
 """
 
 from __future__ import annotations
@@ -557,9 +557,7 @@ def test_docx_tracked_deletions_are_scanned(scanner: SecrecyScanner) -> None:
     document = docx.Document()
     paragraph = document.add_paragraph("通知正文")
     namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    deletion = parse_xml(
-        f'<w:del {namespace} w:id="1" w:author="张三"><w:r><w:delText>机密★1年</w:delText></w:r></w:del>'
-    )
+    deletion = parse_xml(f'<w:del {namespace} w:id="1" w:author="张三"><w:r><w:delText>机密★1年</w:delText></w:r></w:del>')
     paragraph._p.append(deletion)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -581,7 +579,7 @@ def test_docx_text_boxes_are_read_once_and_tab_stops_ignored(scanner: SecrecySca
     # Word writes a text box twice: DrawingML in mc:Choice, VML in mc:Fallback.
     paragraph._p.append(
         parse_xml(
-            f"<w:r {namespaces}><mc:AlternateContent><mc:Choice Requires=\"wps\">{text_box}</mc:Choice>"
+            f'<w:r {namespaces}><mc:AlternateContent><mc:Choice Requires="wps">{text_box}</mc:Choice>'
             f"<mc:Fallback>{text_box}</mc:Fallback></mc:AlternateContent></w:r>"
         )
     )

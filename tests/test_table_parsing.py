@@ -70,11 +70,17 @@ LEADERS = (
 # (line, unit, level1, level2, level3, content, categories, page_type); every
 # row of the attachment is 及时发布.
 EXPECTED: list[tuple[int, str, str, str, str, str, tuple[str, ...], str]] = [
-    *[
-        (line, "市府办公室", "信息服务", "市长之窗", name, LEADER_CONTENT, ("政府领导",), "leader")
-        for name, line in LEADERS
-    ],
-    (79, "市府办公室", "信息服务", "组织机构", "市政府", "市政府组成部门、直属机构名称及主要职能", ("政府机构",), "org_directory"),
+    *[(line, "市府办公室", "信息服务", "市长之窗", name, LEADER_CONTENT, ("政府领导",), "leader") for name, line in LEADERS],
+    (
+        79,
+        "市府办公室",
+        "信息服务",
+        "组织机构",
+        "市政府",
+        "市政府组成部门、直属机构名称及主要职能",
+        ("政府机构",),
+        "org_directory",
+    ),
     (
         82,
         "市府办公室",
@@ -237,8 +243,12 @@ def test_wrapped_cells_are_joined_without_padding(attachment_rows: list[Requirem
     assert by_line[123].categories == (APPROVAL,)
     assert by_line[160].categories == (APPROVAL,)
     assert by_line[113].level3 == "市政府(市发展改革局)"
-    assert all(row.guarantee == "及时发布" and row.level1 in {"信息服务", "公共服务", "印象珠海", "企业频道"} for row in attachment_rows)
-    assert not any(re.search(r"\s", value) for row in attachment_rows for value in row.as_json().values() if isinstance(value, str))
+    assert all(
+        row.guarantee == "及时发布" and row.level1 in {"信息服务", "公共服务", "印象珠海", "企业频道"} for row in attachment_rows
+    )
+    assert not any(
+        re.search(r"\s", value) for row in attachment_rows for value in row.as_json().values() if isinstance(value, str)
+    )
 
 
 def test_page_types_of_the_attachment(attachment_rows: list[RequirementRow]) -> None:
@@ -561,7 +571,7 @@ def test_formula_like_text_round_trips_and_is_neutralised() -> None:
     row = RequirementRow(
         unit="市经贸局",
         level1="企业频道",
-        level2="=HYPERLINK(\"http://example.invalid\")",
+        level2='=HYPERLINK("http://example.invalid")',
         level3="-",
         content="+86 756 1234567",
         guarantee="@及时发布",
@@ -602,7 +612,9 @@ HEADER = ",".join(SPREADSHEET_HEADER)
 
 
 def test_csv_unknown_unit_is_refused() -> None:
-    error = csv_refusal(f"{HEADER}\n市府办公室,信息服务,公告公示,,公告。,及时发布,政府重点工作\n市统筹局,信息服务,公告公示,,,,工作动态类\n")
+    error = csv_refusal(
+        f"{HEADER}\n市府办公室,信息服务,公告公示,,公告。,及时发布,政府重点工作\n市统筹局,信息服务,公告公示,,,,工作动态类\n"
+    )
     assert (error.line, error.column) == (3, 1)
     assert str(error) == "第3行第1列：未知单位「市统筹局」：不在单位名录中"
 
@@ -740,7 +752,10 @@ def test_infer_page_type(fields: dict[str, str], expected: str) -> None:
 
 
 def test_infer_page_type_falls_back_to_category() -> None:
-    assert infer_page_type(level1="信息服务", level2="专题", level3="", content="", categories=("规范性文件类",)) == "normative_document"
+    assert (
+        infer_page_type(level1="信息服务", level2="专题", level3="", content="", categories=("规范性文件类",))
+        == "normative_document"
+    )
     assert set(COLUMN_TYPES) == {
         "leader",
         "org_directory",

@@ -48,7 +48,9 @@ def test_public_only_policy_is_the_centre_in_the_public_schema(unit_a):
         assert is_information_centre(centre) and not is_information_centre(staff)
         assert policy.user_has_permission(centre, "add") and not policy.user_has_permission(staff, "add")
         assert limited.user_has_permission(centre, "change") and not limited.user_has_permission(centre, "add")
-        assert limited.user_has_any_permission(centre, ["add", "view"]) and not limited.user_has_any_permission(centre, ["delete"])
+        assert limited.user_has_any_permission(centre, ["add", "view"]) and not limited.user_has_any_permission(
+            centre, ["delete"]
+        )
         assert list(policy.users_with_permission("add")) == [centre]
         assert not limited.users_with_any_permission(["delete"]).exists()
     with unit_schema(unit_a):
@@ -84,7 +86,11 @@ def test_dotted_paths_stored_outside_the_code_still_import():
     migration = importlib.import_module("moderation.migrations.0003_review_tasks_and_deadline_schedule")
     assert callable(import_string(migration.FUNC))
     for name in (
-        "receive_confirmation_request", "apply_confirmation_decision", "receive_withdrawal",
-        "send_confirmation_reminder", "send_confirmation_overdue", "check_confirmation_deadlines",
+        "receive_confirmation_request",
+        "apply_confirmation_decision",
+        "receive_withdrawal",
+        "send_confirmation_reminder",
+        "send_confirmation_overdue",
+        "check_confirmation_deadlines",
     ):
         assert import_string(f"moderation.services.{name}") is import_string(f"moderation.confirmation.services.{name}")

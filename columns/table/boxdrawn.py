@@ -116,7 +116,7 @@ def _split_table_line(text: str, *, number: int, widths: Sequence[int]) -> _Tabl
         )
     cells = tuple(text[start + 1 : end] for start, end in pairwise(positions))
     separators: list[bool] = []
-    for index, (cell, width) in enumerate(zip(cells, widths)):
+    for index, (cell, width) in enumerate(zip(cells, widths, strict=False)):
         if _HORIZONTAL not in cell:
             separators.append(False)
             continue
@@ -173,7 +173,7 @@ def _is_header_group(group: Sequence[_TableLine]) -> bool:
     texts = [_span_text(group, column, whole) for column in range(_COLUMN_COUNT)]
     if texts[0] != COLUMN_NAMES[0]:
         return False
-    for column, (text, expected) in enumerate(zip(texts, COLUMN_NAMES)):
+    for column, (text, expected) in enumerate(zip(texts, COLUMN_NAMES, strict=False)):
         # Separator lines inside a header would be joined into the text, which
         # then fails this comparison: a header must be one plain row.
         if text != expected:
@@ -343,7 +343,9 @@ def parse_text(text: str, *, known_units: Collection[str] | None = None) -> list
         match = _HEADING.match(line)
         if match is not None:
             if pending is not None and pending.name in units:
-                raise TableFormatError(line=pending.line, column=pending.column, reason=f"单位「{pending.name}」的标题之后没有表格")
+                raise TableFormatError(
+                    line=pending.line, column=pending.column, reason=f"单位「{pending.name}」的标题之后没有表格"
+                )
             pending = _Heading(
                 name=normalise_cell_text(match.group("name")),
                 line=number,
@@ -359,4 +361,3 @@ def parse_text(text: str, *, known_units: Collection[str] | None = None) -> list
     if pending is not None and pending.name in units:
         raise TableFormatError(line=pending.line, column=pending.column, reason=f"单位「{pending.name}」的标题之后没有表格")
     return rows
-

@@ -137,10 +137,7 @@ def split_categories(cell: str) -> tuple[str, ...]:
     split, so a category may itself contain ；/;/、.  Otherwise ；, ; and 、
     outside brackets split.  Empty and repeated categories are dropped.
     """
-    if "\n" in cell or "\r" in cell:
-        parts = LINE_BREAK.split(cell)
-    else:
-        parts = _split_outside_brackets(cell, _CATEGORY_SEPARATORS)
+    parts = LINE_BREAK.split(cell) if "\n" in cell or "\r" in cell else _split_outside_brackets(cell, _CATEGORY_SEPARATORS)
     categories: list[str] = []
     for part in parts:
         category = normalise_cell_text(part)
@@ -244,9 +241,6 @@ def make_row(
         content=content,
         guarantee=guarantee,
         categories=categories,
-        page_type=infer_page_type(
-            level1=level1, level2=level2, level3=level3, content=content, categories=categories
-        ),
+        page_type=infer_page_type(level1=level1, level2=level2, level3=level3, content=content, categories=categories),
         line=line,
     )
-

@@ -17,7 +17,9 @@ class ConfirmationTarget(models.Model):
     page = models.ForeignKey("wagtailcore.Page", verbose_name="页面", on_delete=models.CASCADE, related_name="+")
     unit_code = models.CharField("会签单位代码", max_length=20)
     working_days = models.PositiveSmallIntegerField("答复期限（工作日）", default=DEFAULT_CONFIRMATION_WORKING_DAYS)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="添加人", null=True, on_delete=models.SET_NULL, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="添加人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     added_at = models.DateTimeField("添加时间", auto_now_add=True)
 
     class Meta:

@@ -52,7 +52,9 @@ def notify_confirmation_overdue(*, request, is_source: bool) -> int:
     url = _request_url(request)
     deadline = timezone.localtime(request.deadline).strftime("%Y-%m-%d %H:%M")
     if is_source:
-        body = f"本单位发起的会签《{request.page_title}》已超过答复期限（{deadline}），会签单位仍未答复，页面无法发布。\n查看：{url}"
+        body = (
+            f"本单位发起的会签《{request.page_title}》已超过答复期限（{deadline}），会签单位仍未答复，页面无法发布。\n查看：{url}"
+        )
         roles = (UnitRole.LEADER, UnitRole.REVIEWER)
     else:
         body = f"{request.source_unit_name}请本单位确认的《{request.page_title}》已超过答复期限（{deadline}），请督促尽快答复。\n处理地址：{url}"

@@ -56,9 +56,7 @@ def _snapshot(inspection: PageInspection) -> tuple[str, str]:
     lines = [f"{label}：{text}" for label, text in inspection.fields if text]
     if inspection.document_names:
         lines.append("附件：" + "、".join(inspection.document_names))
-    html = "".join(
-        f"<h3>{escape(label)}</h3>{linebreaks(text, autoescape=True)}" for label, text in inspection.fields if text
-    )
+    html = "".join(f"<h3>{escape(label)}</h3>{linebreaks(text, autoescape=True)}" for label, text in inspection.fields if text)
     if inspection.document_names:
         html += "<h3>附件</h3><ul>" + "".join(f"<li>{escape(name)}</li>" for name in inspection.document_names) + "</ul>"
     return "\n".join(lines), html
@@ -100,7 +98,12 @@ def set_confirmation_targets(
     for code in set(wanted) - current:
         ConfirmationTarget.objects.create(page_id=page.pk, unit_code=code, added_by=user, working_days=working_days)
     if set(wanted) != current:
-        log(instance=page, action="moderation.confirmation_targets", user=user, data={"units": wanted, "comment": "、".join(wanted)})
+        log(
+            instance=page,
+            action="moderation.confirmation_targets",
+            user=user,
+            data={"units": wanted, "comment": "、".join(wanted)},
+        )
     return wanted
 
 
@@ -120,8 +123,14 @@ def send_confirmation_requests(*, page, revision, user, inspection: PageInspecti
     with public_schema():
         for code in targets:
             existing = latest.get(code)
-            if existing is not None and existing.content_hash == inspection.content_hash and existing.status in (
-                ConfirmationRequest.Status.PENDING, ConfirmationRequest.Status.CONFIRMED,
+            if (
+                existing is not None
+                and existing.content_hash == inspection.content_hash
+                and existing.status
+                in (
+                    ConfirmationRequest.Status.PENDING,
+                    ConfirmationRequest.Status.CONFIRMED,
+                )
             ):
                 continue
             if existing is not None and existing.status == ConfirmationRequest.Status.PENDING:
@@ -158,7 +167,9 @@ def send_confirmation_requests(*, page, revision, user, inspection: PageInspecti
             data={"units": codes, "request_ids": [r.pk for r in created], "comment": "、".join(codes)},
         )
         for request in created:
-            enqueue(f"{_TASKS}.receive_confirmation_request", schema_name=schema_of(request.target_unit_code), request_id=request.pk)
+            enqueue(
+                f"{_TASKS}.receive_confirmation_request", schema_name=schema_of(request.target_unit_code), request_id=request.pk
+            )
     return created
 
 
@@ -281,7 +292,9 @@ def apply_confirmation_decision(*, request_id: int) -> None:
             action="moderation.confirmation_confirmed" if confirmed else "moderation.confirmation_objected",
             user=None,
             data={
-                "unit": target_name, "decided_by": request.decided_by, "request_id": request.pk,
+                "unit": target_name,
+                "decided_by": request.decided_by,
+                "request_id": request.pk,
                 "comment": f"{target_name}（{request.decided_by}）：{request.comment or ('确认' if confirmed else '')}",
             },
         )
@@ -414,7 +427,9 @@ def check_confirmation_deadlines(*, now=None) -> dict[str, int]:
             and now >= half_time(start=request.created_at, deadline=request.deadline)
             and _claim(request.pk, "reminded_at", now)
         ):
-            enqueue(f"{_TASKS}.send_confirmation_reminder", schema_name=schema_of(request.target_unit_code), request_id=request.pk)
+            enqueue(
+                f"{_TASKS}.send_confirmation_reminder", schema_name=schema_of(request.target_unit_code), request_id=request.pk
+            )
             reminded += 1
     return {"reminded": reminded, "escalated": escalated}
 

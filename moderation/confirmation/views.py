@@ -40,7 +40,9 @@ class PageTargetsView(AdminView):
         unit = current_unit()
         targets = selectors.confirmation_targets(page_id=self.page.pk)
         days = selectors.confirmation_working_days(page_id=self.page.pk)
-        form = kwargs.get("form") or ConfirmationTargetsForm(units=self._units(), initial={"units": targets, "working_days": days})
+        form = kwargs.get("form") or ConfirmationTargetsForm(
+            units=self._units(), initial={"units": targets, "working_days": days}
+        )
         latest = selectors.latest_requests(source_schema=unit.schema_name, page_id=self.page.pk)
         names = selectors.unit_names(targets)
         context.update(

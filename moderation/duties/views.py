@@ -59,9 +59,7 @@ def _export_response(*, rows: list[list[str]], fmt: str, filename: str) -> HttpR
             cell.data_type = "s"
     output = io.BytesIO()
     workbook.save(output)
-    response = HttpResponse(
-        output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 

@@ -13,7 +13,9 @@ def secrecy_check(*, page, revision, user) -> list[PublishProblem]:
     inspection = publish_inspection(page)
     if inspection.clean:
         return []
-    if page.pk and override_exists(page_id=page.pk, revision_id=getattr(revision, "pk", None), content_hash=inspection.content_hash):
+    if page.pk and override_exists(
+        page_id=page.pk, revision_id=getattr(revision, "pk", None), content_hash=inspection.content_hash
+    ):
         return []
     return [
         PublishProblem(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from docx.opc.part import Part
     from lxml.etree import _Element
 
-__all__ = ["MAX_ALT_CHUNK_BYTES", "MAX_NESTED_DOCUMENTS", "UnsupportedDocument", "XLSX_LIMITS", "extract_document_text"]
+__all__ = ["MAX_ALT_CHUNK_BYTES", "MAX_NESTED_DOCUMENTS", "XLSX_LIMITS", "UnsupportedDocument", "extract_document_text"]
 
 
 class UnsupportedDocument(ValueError):
@@ -457,4 +457,3 @@ def _decode_text(name: str, data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise UnsupportedDocument(name, "无法识别文件的文字编码（支持 UTF-8、UTF-16 和 GB18030）")
-

@@ -36,7 +36,9 @@ class SecrecyOverride(models.Model):
         "wagtailcore.Revision", verbose_name="版本", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     content_hash = models.CharField("内容指纹", max_length=64, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="放行人", null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="放行人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField("放行理由")
     findings = models.JSONField("审查发现", default=list)
     created_at = models.DateTimeField("放行时间", auto_now_add=True)

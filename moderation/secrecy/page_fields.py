@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -38,7 +38,16 @@ from wagtail.rich_text import RichText
 
 from .markup import html_to_text
 
-__all__ = ["PageContent", "PageText", "page_content", "page_documents", "page_texts", "rich_text_plain", "scanned_fields", "stream_text"]
+__all__ = [
+    "PageContent",
+    "PageText",
+    "page_content",
+    "page_documents",
+    "page_texts",
+    "rich_text_plain",
+    "scanned_fields",
+    "stream_text",
+]
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ def _is_text_field(field: models.Field) -> bool:
     return isinstance(field, (models.CharField, models.TextField, StreamField))
 
 
-@lru_cache(maxsize=None)
+@cache
 def scanned_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     """The text fields of ``model`` the review reads, in model order."""
     chosen: list[models.Field] = []
@@ -193,7 +202,7 @@ def _field_text(obj: models.Model, field: models.Field, collector: _Collector) -
     return str(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _inline_labels(model: type[models.Model]) -> dict[str, object]:
     """relation name → the label of its InlinePanel in the model's editor (lazy strings)."""
     labels: dict[str, object] = {}
@@ -218,9 +227,7 @@ def _published_child_relations(model: type[models.Model]) -> list:
     ]
 
 
-def _texts_of(
-    obj: models.Model, *, key_prefix: str, label_prefix: str, depth: int, collector: _Collector
-) -> Iterator[PageText]:
+def _texts_of(obj: models.Model, *, key_prefix: str, label_prefix: str, depth: int, collector: _Collector) -> Iterator[PageText]:
     model = type(obj)
     for field in scanned_fields(model):
         yield PageText(

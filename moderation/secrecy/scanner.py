@@ -90,9 +90,7 @@ class Finding:
         }
 
 
-PERSONAL_KINDS = frozenset(
-    {FindingKind.ID_NUMBER, FindingKind.SUSPECTED_ID_NUMBER, FindingKind.MOBILE, FindingKind.BANK_CARD}
-)
+PERSONAL_KINDS = frozenset({FindingKind.ID_NUMBER, FindingKind.SUSPECTED_ID_NUMBER, FindingKind.MOBILE, FindingKind.BANK_CARD})
 # Runs of eleven or more digits (a space or hyphen allowed between digits, as
 # in card and phone numbers): any of them in an excerpt, a page title or a
 # mail may be a personal number.
@@ -218,7 +216,7 @@ def is_valid_resident_id(number: str) -> bool:
         return False
     if birth.year < 1900 or birth > date.today():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(candidate[:17], _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(candidate[:17], _ID_WEIGHTS, strict=False))
     return _ID_CHECK_CHARS[total % 11] == candidate[17]
 
 
@@ -623,5 +621,3 @@ class SecrecyScanner:
                     detail += f"；保密期限：{period}"
                 candidates.append((match.start(), match.end(), detail))
         return _leftmost_longest(candidates)
-
-

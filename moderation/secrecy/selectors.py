@@ -112,8 +112,13 @@ def inspect_page(page) -> PageInspection:
             # An attachment the scanner cannot read must be looked at by a person.
             findings.append(
                 {
-                    "kind": UNSUPPORTED_KIND, "label": "无法自动审查的附件", "field": label,
-                    "start": 0, "end": 0, "match": "", "excerpt": mask_personal_numbers(exc.reason),
+                    "kind": UNSUPPORTED_KIND,
+                    "label": "无法自动审查的附件",
+                    "field": label,
+                    "start": 0,
+                    "end": 0,
+                    "match": "",
+                    "excerpt": mask_personal_numbers(exc.reason),
                     "detail": mask_personal_numbers(str(exc)),
                 }
             )

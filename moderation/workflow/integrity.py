@@ -32,10 +32,31 @@ BINDING_FIELD = "审核版本"
 # platform did to it, not what its author wrote.
 _BOOKKEEPING_KEYS = frozenset(
     {
-        "pk", "path", "depth", "numchild", "url_path", "live", "has_unpublished_changes", "first_published_at",
-        "last_published_at", "live_revision", "latest_revision", "latest_revision_created_at", "locked", "locked_at",
-        "locked_by", "draft_title", "owner", "comments", "content_type", "locale", "translation_key", "expired",
-        "alias_of", "last_confirmed_at", "last_confirmed_by",
+        "pk",
+        "path",
+        "depth",
+        "numchild",
+        "url_path",
+        "live",
+        "has_unpublished_changes",
+        "first_published_at",
+        "last_published_at",
+        "live_revision",
+        "latest_revision",
+        "latest_revision_created_at",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "draft_title",
+        "owner",
+        "comments",
+        "content_type",
+        "locale",
+        "translation_key",
+        "expired",
+        "alias_of",
+        "last_confirmed_at",
+        "last_confirmed_by",
     }
 )
 DEFAULT_MIN_DISTINCT_PEOPLE = 2
@@ -60,9 +81,7 @@ def _normalised(value):
         # Inline children keep their order in the list itself; their sort_order is None until
         # the editor's formset first numbers them.
         return {
-            key: _normalised(item)
-            for key, item in value.items()
-            if not (key == "id" and "type" in value) and key != "sort_order"
+            key: _normalised(item) for key, item in value.items() if not (key == "id" and "type" in value) and key != "sort_order"
         }
     return value
 
@@ -152,8 +171,9 @@ def separation_check(*, page, revision, user) -> list[PublishProblem]:
 
 def _approver_ids(*, revision: Revision) -> set[int]:
     return set(
-        TaskState.objects.filter(revision_id=revision.pk, status=TaskState.STATUS_APPROVED, finished_by__isnull=False)
-        .values_list("finished_by_id", flat=True)
+        TaskState.objects.filter(
+            revision_id=revision.pk, status=TaskState.STATUS_APPROVED, finished_by__isnull=False
+        ).values_list("finished_by_id", flat=True)
     )
 
 
@@ -209,4 +229,3 @@ def restart_on_new_content(*, page, revision: Revision, user=None) -> bool:
 
 def restart_receiver(sender, *, page, revision, user=None, **kwargs) -> None:
     restart_on_new_content(page=page, revision=revision, user=user)
-

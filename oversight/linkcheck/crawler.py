@@ -19,7 +19,7 @@ import time
 import urllib.robotparser
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -149,14 +149,10 @@ class _Response:
 
 # Sessions built by make_session() -> the resolver their connector uses, so the
 # crawler's pre-connection check can share (and pin) the very same answers.
-_SESSION_RESOLVERS: weakref.WeakKeyDictionary[aiohttp.ClientSession, GuardedResolver] = (
-    weakref.WeakKeyDictionary()
-)
+_SESSION_RESOLVERS: weakref.WeakKeyDictionary[aiohttp.ClientSession, GuardedResolver] = weakref.WeakKeyDictionary()
 
 
-def make_session(
-    config: CheckConfig, *, trace_configs: list[aiohttp.TraceConfig] | None = None
-) -> aiohttp.ClientSession:
+def make_session(config: CheckConfig, *, trace_configs: list[aiohttp.TraceConfig] | None = None) -> aiohttp.ClientSession:
     """Client session whose connector resolves through :class:`GuardedResolver`.
 
     ``trace_configs`` lets callers (tests, monitoring) observe every request.
@@ -244,9 +240,7 @@ class _Crawler:
                 headers=self._headers,
             ) as resp:
                 body: bytes | None = None
-                wanted = body_mode == "any" or (
-                    body_mode == "html" and resp.content_type in HTML_TYPES
-                )
+                wanted = body_mode == "any" or (body_mode == "html" and resp.content_type in HTML_TYPES)
                 if method == "GET" and wanted and 200 <= resp.status < 300:
                     limit = MAX_ROBOTS_BYTES if body_mode == "any" else self.config.max_body_bytes
                     body = await self._read_limited(resp, limit)
@@ -273,13 +267,11 @@ class _Crawler:
             return
         try:
             await resp.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             # The status is already known; a broken body only costs the connection.
             return
 
-    async def _follow(
-        self, out: _Outcome, url: str, method: str, body_mode: str, check_robots: bool
-    ) -> _Outcome:
+    async def _follow(self, out: _Outcome, url: str, method: str, body_mode: str, check_robots: bool) -> _Outcome:
         """One attempt: follow redirects by hand so each hop is recorded and guarded.
 
         ``out`` is filled in as hops complete, so when a later hop raises the
@@ -346,7 +338,7 @@ class _Crawler:
         except BlockedAddress:
             # Not the unit's fault and nothing was contacted: reported, not "broken".
             return fail(ERR_BLOCKED, skipped=True)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return fail(ERR_TIMEOUT, retryable=True)
         except (socket.gaierror, aiohttp.ClientConnectorDNSError):
             return fail(ERR_DNS, retryable=True)
@@ -474,7 +466,7 @@ class _Crawler:
                 self._add_link(url, source, kind, may_crawl)
 
     async def run(self) -> CrawlReport:
-        started_at = datetime.now(timezone.utc)
+        started_at = datetime.now(UTC)
         start = normalize_url(self.config.start_url)
         if start is None:
             raise ValueError(f"start_url must be http(s): {self.config.start_url!r}")
@@ -483,9 +475,7 @@ class _Crawler:
         assert self._session is not None
         # Reuse the connector's resolver when it is ours, so the pre-check and the
         # connection share one pinned answer; otherwise pre-check with our own.
-        self._resolver = _SESSION_RESOLVERS.get(self._session) or GuardedResolver(
-            self.config.allowed_private_hosts
-        )
+        self._resolver = _SESSION_RESOLVERS.get(self._session) or GuardedResolver(self.config.allowed_private_hosts)
         try:
             async with asyncio.TaskGroup() as tg:
                 self._tg = tg
@@ -498,7 +488,7 @@ class _Crawler:
         return CrawlReport(
             start_url=start,
             started_at=started_at,
-            finished_at=datetime.now(timezone.utc),
+            finished_at=datetime.now(UTC),
             pages_crawled=len(self._parsed),
             links=self._links,
         )

@@ -46,14 +46,7 @@ def is_public_address(ip: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -
         return False
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
-    if (
-        addr.is_private
-        or addr.is_loopback
-        or addr.is_link_local
-        or addr.is_multicast
-        or addr.is_reserved
-        or addr.is_unspecified
-    ):
+    if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_multicast or addr.is_reserved or addr.is_unspecified:
         return False
     return addr.is_global
 
@@ -99,9 +92,7 @@ class GuardedResolver(AbstractResolver):
         # RFC 6761: every name under .localhost is loopback, although the
         # system resolver may not know sub-domains such as fgj.localhost.
         lookup_host = "localhost" if host.lower().endswith(".localhost") else host
-        infos = await loop.getaddrinfo(
-            lookup_host, port, type=socket.SOCK_STREAM, family=socket.AF_UNSPEC
-        )
+        infos = await loop.getaddrinfo(lookup_host, port, type=socket.SOCK_STREAM, family=socket.AF_UNSPEC)
         found = [(fam, proto, sockaddr) for fam, _t, proto, _c, sockaddr in infos]
         if not self.is_allowed_private(host, port):
             # Any non-public answer refuses the whole host: mixing public and
@@ -111,9 +102,7 @@ class GuardedResolver(AbstractResolver):
                     raise BlockedAddress(f"{host} -> {sockaddr[0]}")
         return found
 
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         key = f"{host.lower()}:{port}"
         now = time.monotonic()
         cached = self._cache.get(key)

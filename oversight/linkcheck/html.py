@@ -24,11 +24,61 @@ MAX_LINK_TEXT = 200
 
 # Paths with these extensions are downloads/assets: checked with HEAD, never parsed.
 NON_HTML_EXTENSIONS = frozenset(
-    """
-    pdf doc docx xls xlsx ppt pptx wps et dps ofd rtf odt ods odp txt csv xml json
-    zip rar 7z gz tgz tar bz2 xz jpg jpeg png gif bmp svg webp ico tif tiff
-    mp3 mp4 wav avi wmv flv mov mkv m4a css js apk exe msi dmg iso
-    """.split()
+    [
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "wps",
+        "et",
+        "dps",
+        "ofd",
+        "rtf",
+        "odt",
+        "ods",
+        "odp",
+        "txt",
+        "csv",
+        "xml",
+        "json",
+        "zip",
+        "rar",
+        "7z",
+        "gz",
+        "tgz",
+        "tar",
+        "bz2",
+        "xz",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "bmp",
+        "svg",
+        "webp",
+        "ico",
+        "tif",
+        "tiff",
+        "mp3",
+        "mp4",
+        "wav",
+        "avi",
+        "wmv",
+        "flv",
+        "mov",
+        "mkv",
+        "m4a",
+        "css",
+        "js",
+        "apk",
+        "exe",
+        "msi",
+        "dmg",
+        "iso",
+    ]
 )
 SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "ftp:", "file:")
 

@@ -10,7 +10,7 @@ writers are pure Python.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..freshness import SHANGHAI, FreshnessScore, ScoringWeights, UnitState
@@ -61,9 +61,7 @@ class UnitMonthlyFigures:
         return sum(self.published_by_type.values())
 
     @classmethod
-    def from_score(
-        cls, *, unit: UnitState, score: FreshnessScore, published_by_type: Mapping[str, int]
-    ) -> UnitMonthlyFigures:
+    def from_score(cls, *, unit: UnitState, score: FreshnessScore, published_by_type: Mapping[str, int]) -> UnitMonthlyFigures:
         """Figures for one unit from its state and its :func:`~oversight.freshness.score_unit` result."""
         failure = unit.availability_failure_ratio
         return cls(
@@ -125,7 +123,7 @@ class MonthlyReport:
     trend: dict[str, list[tuple[date, int]]]
     # Only used to explain the rules in the report; must be the weights the
     # scores were computed with.
-    weights: ScoringWeights = ScoringWeights()
+    weights: ScoringWeights = field(default_factory=ScoringWeights)
     # 互动交流 by unit and kind (interaction figures); empty when not collected.
     interaction: tuple[InteractionRow, ...] = ()
 

@@ -62,12 +62,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=body, fontSize=17, leading=24, alignment=TA_CENTER, spaceAfter=4 * mm),
         "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=9, alignment=TA_CENTER, textColor=colors.grey),
         # keepWithNext: a heading never stays alone at the bottom of a page.
-        "h1": ParagraphStyle(
-            "h1", parent=body, fontSize=13, leading=19, spaceBefore=5 * mm, spaceAfter=2 * mm, keepWithNext=1
-        ),
-        "h2": ParagraphStyle(
-            "h2", parent=body, fontSize=11, leading=16, spaceBefore=3 * mm, spaceAfter=1 * mm, keepWithNext=1
-        ),
+        "h1": ParagraphStyle("h1", parent=body, fontSize=13, leading=19, spaceBefore=5 * mm, spaceAfter=2 * mm, keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=body, fontSize=11, leading=16, spaceBefore=3 * mm, spaceAfter=1 * mm, keepWithNext=1),
         "body": body,
         "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
         "veto": ParagraphStyle("veto", parent=body, fontSize=8.5, leading=11, textColor=VETO_COLOR),
@@ -167,9 +163,7 @@ def _published_chart(units: Sequence[UnitMonthlyFigures], labels: Sequence[str])
     chart.x, chart.y = 14 * mm, CHART_BOTTOM
     chart.width, chart.height = CONTENT_WIDTH - 18 * mm, 45 * mm
     # One series per column type, stacked per unit.
-    chart.data = [tuple(unit.published_by_type.get(label, 0) for unit in units) for label in labels] or [
-        tuple(0 for _ in units)
-    ]
+    chart.data = [tuple(unit.published_by_type.get(label, 0) for unit in units) for label in labels] or [tuple(0 for _ in units)]
     chart.categoryAxis.style = "stacked"
     _category_labels(chart, [unit.unit_name for unit in units])
     chart.valueAxis.valueMin = 0
@@ -320,14 +314,24 @@ def _cases_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) -> Ta
 
 
 def _interaction_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) -> Table:
-    rows: list[list[Any]] = [["单位", "留言数", "受理数", "答复数", "答复率", "按期办结率", "平均办理工作日", "满意率", "当前超期"]]
+    rows: list[list[Any]] = [
+        ["单位", "留言数", "受理数", "答复数", "答复率", "按期办结率", "平均办理工作日", "满意率", "当前超期"]
+    ]
     highlight = []
     for item in (row for row in report.interaction if row.kind == "合计"):
-        rows.append([
-            _p(item.unit_name, styles["cell"]), item.received, item.accepted, item.published, _ratio_text(item.reply_rate),
-            _ratio_text(item.on_time_rate), NO_DATA if item.average_working_days is None else f"{item.average_working_days:.1f}",
-            _ratio_text(item.satisfaction_rate), item.overdue_now,
-        ])
+        rows.append(
+            [
+                _p(item.unit_name, styles["cell"]),
+                item.received,
+                item.accepted,
+                item.published,
+                _ratio_text(item.reply_rate),
+                _ratio_text(item.on_time_rate),
+                NO_DATA if item.average_working_days is None else f"{item.average_working_days:.1f}",
+                _ratio_text(item.satisfaction_rate),
+                item.overdue_now,
+            ]
+        )
         if item.veto:
             highlight.append((0, len(rows) - 1))
     first = 36 * mm

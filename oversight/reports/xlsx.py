@@ -148,7 +148,9 @@ def _types_sheet(sheet: Worksheet, report: MonthlyReport, labels: list[str]) -> 
     for label in labels:
         row += 1
         count = sum(unit.published_by_type.get(label, 0) for unit in report.units)
-        _write_row(sheet, row, ["全部单位", label, count, count / grand_total if grand_total else 0.0], formats={4: PERCENT_FORMAT})
+        _write_row(
+            sheet, row, ["全部单位", label, count, count / grand_total if grand_total else 0.0], formats={4: PERCENT_FORMAT}
+        )
         for cell in sheet[row]:
             cell.fill = _TOTAL_FILL
     sheet.freeze_panes = "A2"
@@ -194,15 +196,35 @@ def _deductions_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
 
 
 def _interaction_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
-    headers = ["单位", "类型", "留言数", "受理数", "答复数", "答复率", "按期办结率", "平均办理工作日", "满意率", "当前超期", "互动回应差"]
+    headers = [
+        "单位",
+        "类型",
+        "留言数",
+        "受理数",
+        "答复数",
+        "答复率",
+        "按期办结率",
+        "平均办理工作日",
+        "满意率",
+        "当前超期",
+        "互动回应差",
+    ]
     _write_header(sheet, 1, headers)
     formats = {6: PERCENT_FORMAT, 7: PERCENT_FORMAT, 8: "0.0", 9: PERCENT_FORMAT}
     for row, item in enumerate(report.interaction, start=2):
         total = item.kind == "合计"
         values: list[Any] = [
-            item.unit_name, item.kind, item.received, item.accepted, item.published,
-            *(NO_DATA if value is None else value for value in (item.reply_rate, item.on_time_rate, item.average_working_days, item.satisfaction_rate)),
-            item.overdue_now if total else "", item.veto if total else "",
+            item.unit_name,
+            item.kind,
+            item.received,
+            item.accepted,
+            item.published,
+            *(
+                NO_DATA if value is None else value
+                for value in (item.reply_rate, item.on_time_rate, item.average_working_days, item.satisfaction_rate)
+            ),
+            item.overdue_now if total else "",
+            item.veto if total else "",
         ]
         _write_row(sheet, row, values, formats=formats)
         if total:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar
 
 MAX_QUERY_LENGTH = 100
 MAX_PAGE = 500

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,8 +26,16 @@ from search.highlight import highlight, snippet
 from search.segmentation import highlight_terms
 
 from .base import (
-    DocumentRejected, FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchBackendError, SearchQuery,
-    SearchResult, metadata_of,
+    DocumentRejected,
+    FacetBucket,
+    Hit,
+    Order,
+    PortalDoc,
+    PortalSearchBackend,
+    SearchBackendError,
+    SearchQuery,
+    SearchResult,
+    metadata_of,
 )
 
 INDEX_VERSION = 1
@@ -44,7 +53,15 @@ _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # additive mapping update, made once per process on the aliased index.
 _ADDED_FIELDS = {"truncated": {"type": "boolean"}, "truncation_note": {"type": "keyword", "index": False, "doc_values": False}}
 _mapping_updated: set[tuple[str, str]] = set()
-_TEXT_FIELDS = {"title": 10.0, "doc_number": 4.0, "subject_words": 3.0, "issuing_body": 2.0, "index_number": 2.0, "summary": 1.5, "body": 1.0}
+_TEXT_FIELDS = {
+    "title": 10.0,
+    "doc_number": 4.0,
+    "subject_words": 3.0,
+    "issuing_body": 2.0,
+    "index_number": 2.0,
+    "summary": 1.5,
+    "body": 1.0,
+}
 
 
 @lru_cache(maxsize=4)
@@ -67,7 +84,7 @@ class ElasticsearchBackend(PortalSearchBackend):
         self.refresh = refresh
 
     @classmethod
-    def from_settings(cls) -> "ElasticsearchBackend":
+    def from_settings(cls) -> ElasticsearchBackend:
         return cls(
             url=settings.ELASTICSEARCH_URL,
             index=getattr(settings, "ELASTICSEARCH_INDEX", "govportal"),
@@ -87,13 +104,30 @@ class ElasticsearchBackend(PortalSearchBackend):
         index.settings(number_of_shards=1, number_of_replicas=settings.ELASTICSEARCH_REPLICAS)
         text = {"analyzer": index_analyzer, "search_analyzer": search_analyzer}
         mapping = {
-            "key": Keyword(), "schema_name": Keyword(), "page_id": Integer(), "unit_code": Keyword(), "unit_name": Keyword(),
-            "column_path": Keyword(), "column_title": Keyword(), "page_type": Keyword(), "categories": Keyword(),
-            "publish_date": Date(), "written_date": Date(), "year": Integer(), "published_at": Date(), "url": Keyword(index=False),
-            "title": Text(**text, fields={"raw": Keyword()}), "summary": Text(**text), "body": Text(**text),
-            "doc_number": Text(**text, fields={"raw": Keyword()}), "issuing_body": Text(**text), "subject_words": Text(**text),
-            "index_number": Text(**text, fields={"raw": Keyword()}), "validity": Keyword(),
-            "truncated": Boolean(), "truncation_note": Keyword(index=False, doc_values=False),
+            "key": Keyword(),
+            "schema_name": Keyword(),
+            "page_id": Integer(),
+            "unit_code": Keyword(),
+            "unit_name": Keyword(),
+            "column_path": Keyword(),
+            "column_title": Keyword(),
+            "page_type": Keyword(),
+            "categories": Keyword(),
+            "publish_date": Date(),
+            "written_date": Date(),
+            "year": Integer(),
+            "published_at": Date(),
+            "url": Keyword(index=False),
+            "title": Text(**text, fields={"raw": Keyword()}),
+            "summary": Text(**text),
+            "body": Text(**text),
+            "doc_number": Text(**text, fields={"raw": Keyword()}),
+            "issuing_body": Text(**text),
+            "subject_words": Text(**text),
+            "index_number": Text(**text, fields={"raw": Keyword()}),
+            "validity": Keyword(),
+            "truncated": Boolean(),
+            "truncation_note": Keyword(index=False, doc_values=False),
         }
         for field_name, field in mapping.items():
             index.get_or_create_mapping().field(field_name, field)
@@ -140,7 +174,9 @@ class ElasticsearchBackend(PortalSearchBackend):
             first = items[0].get("error", {}) if items else {}
             reason = first.get("reason", "") if isinstance(first, dict) else str(first)
             kind = first.get("type", "") if isinstance(first, dict) else ""
-            message = f"Elasticsearch 拒绝写入 {len(items)} 条（HTTP {'/'.join(map(str, sorted(statuses)))} {kind}：{reason[:500]}）"
+            message = (
+                f"Elasticsearch 拒绝写入 {len(items)} 条（HTTP {'/'.join(map(str, sorted(statuses)))} {kind}：{reason[:500]}）"
+            )
             if statuses <= _RETRY_STATUSES:
                 raise SearchBackendError(message) from error
             raise DocumentRejected(message) from error
@@ -221,14 +257,21 @@ class ElasticsearchBackend(PortalSearchBackend):
             title = Q("match", title={"query": query.text, "operator": "and", "boost": 50})
             phrase = Q("match_phrase", title={"query": query.text, "boost": 20})
             search = search.query(Q("bool", must=[must], should=[title, phrase]))
-        for field_name, value in (("unit_code", query.unit), ("page_type", query.page_type), ("categories", query.category), ("year", query.year)):
+        for field_name, value in (
+            ("unit_code", query.unit),
+            ("page_type", query.page_type),
+            ("categories", query.category),
+            ("year", query.year),
+        ):
             if value:
                 search = search.filter("term", **{field_name: value})
         if query.effective_order == Order.RELEVANCE:
             search = search.sort("_score", {"publish_date": {"order": "desc", "missing": "_last"}}, {"key": "asc"})
         else:
             search = search.sort(
-                {"publish_date": {"order": "desc", "missing": "_last"}}, {"published_at": {"order": "desc", "missing": "_last"}}, {"key": "asc"}
+                {"publish_date": {"order": "desc", "missing": "_last"}},
+                {"published_at": {"order": "desc", "missing": "_last"}},
+                {"key": "asc"},
             )
         search = search.source(excludes=["body"])
         if query.text:
@@ -239,7 +282,7 @@ class ElasticsearchBackend(PortalSearchBackend):
             search.aggs.bucket("type", "terms", field="page_type", size=50)
             search.aggs.bucket("category", "terms", field="categories", size=100)
             search.aggs.bucket("year", "terms", field="year", size=100, order={"_key": "desc"})
-        return search[query.offset:query.offset + query.per_page]
+        return search[query.offset : query.offset + query.per_page]
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
@@ -258,11 +301,16 @@ class ElasticsearchBackend(PortalSearchBackend):
                 FacetBucket(value=b.key, label=b.name.buckets[0].key if b.name.buckets else b.key, count=b.doc_count)
                 for b in aggs.unit.buckets
             ]
-            facets["type"] = [FacetBucket(value=b.key, label=labels.get(b.key, b.key), count=b.doc_count) for b in aggs.type.buckets]
+            facets["type"] = [
+                FacetBucket(value=b.key, label=labels.get(b.key, b.key), count=b.doc_count) for b in aggs.type.buckets
+            ]
             facets["category"] = [FacetBucket(value=b.key, label=b.key, count=b.doc_count) for b in aggs.category.buckets]
             facets["year"] = [FacetBucket(value=str(b.key), label=str(b.key), count=b.doc_count) for b in aggs.year.buckets]
         return SearchResult(
-            query=query, hits=hits, total=response.hits.total.value, facets=facets,
+            query=query,
+            hits=hits,
+            total=response.hits.total.value,
+            facets=facets,
             took_ms=(time.perf_counter() - started) * 1000,
         )
 
@@ -292,7 +340,9 @@ class ElasticsearchBackend(PortalSearchBackend):
             written_date=_date(source.get("written_date")),
             published_at=_datetime(source.get("published_at")),
             summary=source.get("summary", ""),
-            metadata=metadata_of({k: source.get(k, "") for k in ("doc_number", "issuing_body", "subject_words", "index_number", "validity")}),
+            metadata=metadata_of(
+                {k: source.get(k, "") for k in ("doc_number", "issuing_body", "subject_words", "index_number", "validity")}
+            ),
             score=hit.meta.score,
         )
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import psycopg2
 from django.db import DatabaseError, connection, transaction
@@ -40,7 +41,15 @@ from search.models import PortalDocument, PortalFacetCell, PortalMatch
 from search.segmentation import build_tsvector, highlight_terms, tsquery_text
 
 from .base import (
-    DocumentRejected, FacetBucket, Hit, Order, PortalDoc, PortalSearchBackend, SearchQuery, SearchResult, metadata_of,
+    DocumentRejected,
+    FacetBucket,
+    Hit,
+    Order,
+    PortalDoc,
+    PortalSearchBackend,
+    SearchQuery,
+    SearchResult,
+    metadata_of,
 )
 
 TABLE = PortalDocument._meta.db_table
@@ -49,19 +58,38 @@ CELLS = PortalFacetCell._meta.db_table
 # Every table the index lives in (what to vacuum after a bulk load).
 INDEX_TABLES = (TABLE, MATCHES, CELLS)
 _COLUMNS = (
-    "key", "schema_name", "page_id", "unit_code", "unit_name", "column_path", "column_title", "page_type",
-    "categories", "publish_date", "written_date", "year", "published_at", "url", "title", "summary", "body",
-    "doc_number", "issuing_body", "subject_words", "index_number", "validity", "truncated", "truncation_note",
+    "key",
+    "schema_name",
+    "page_id",
+    "unit_code",
+    "unit_name",
+    "column_path",
+    "column_title",
+    "page_type",
+    "categories",
+    "publish_date",
+    "written_date",
+    "year",
+    "published_at",
+    "url",
+    "title",
+    "summary",
+    "body",
+    "doc_number",
+    "issuing_body",
+    "subject_words",
+    "index_number",
+    "validity",
+    "truncated",
+    "truncation_note",
 )
-_UPSERT = (
-    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, indexed_at) VALUES %s "
-    f"ON CONFLICT (key) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "indexed_at"))
+_UPSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, indexed_at) VALUES %s ON CONFLICT (key) DO UPDATE SET " + ", ".join(
+    f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "indexed_at")
 )
 _TEMPLATE = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ", now())"
 _MATCH_COLUMNS = ("key", "facet_cell", "publish_date", "published_at", "search_vector", "title_vector")
-_UPSERT_MATCHES = (
-    f"INSERT INTO {MATCHES} ({', '.join(_MATCH_COLUMNS)}) VALUES %s ON CONFLICT (key) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _MATCH_COLUMNS[1:])
+_UPSERT_MATCHES = f"INSERT INTO {MATCHES} ({', '.join(_MATCH_COLUMNS)}) VALUES %s ON CONFLICT (key) DO UPDATE SET " + ", ".join(
+    f"{c} = EXCLUDED.{c}" for c in _MATCH_COLUMNS[1:]
 )
 _MATCH_TEMPLATE = "(%s, %s, %s, %s, %s::tsvector, %s::tsvector)"
 _CELL_COLUMNS = ("id", "unit_code", "unit_name", "page_type", "year", "categories")
@@ -142,7 +170,11 @@ def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
         documents.append(tuple(values[c] for c in _COLUMNS))
         matches.append(
             (
-                doc.key, cells[facets], doc.publish_date, doc.published_at, vector.literal,
+                doc.key,
+                cells[facets],
+                doc.publish_date,
+                doc.published_at,
+                vector.literal,
                 build_tsvector([(doc.title, "A")]).literal,
             )
         )
@@ -170,7 +202,7 @@ class PostgresBackend(PortalSearchBackend):
         docs = list(docs)
         if not docs:
             return 0
-        chunks = [docs[start:start + BATCH] for start in range(0, len(docs), BATCH)]
+        chunks = [docs[start : start + BATCH] for start in range(0, len(docs), BATCH)]
         # Segmenting the next chunk overlaps with PostgreSQL writing this one
         # (psycopg2 releases the GIL while the server works).
         with ThreadPoolExecutor(max_workers=1) as segmenter, transaction.atomic(), connection.cursor() as cursor:
@@ -271,9 +303,7 @@ class PostgresBackend(PortalSearchBackend):
                 cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
                 facets, total = {}, cursor.fetchone()[0]
         hits = [self._hit(row, terms, row["body"] if terms else "") for row in rows]
-        return SearchResult(
-            query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000
-        )
+        return SearchResult(query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000)
 
     def _page_ctes(self, query: SearchQuery, tsquery: str) -> tuple[list[str], str]:
         """CTEs that end in `p`, the keys of the page of hits with their score, over the matches `m`.
@@ -386,7 +416,7 @@ class PostgresBackend(PortalSearchBackend):
         facet_rows = []
         for row in cursor.fetchall():
             if row[0] is None:
-                hits.append((row[4], dict(zip(hit_names, row[5:]))))
+                hits.append((row[4], dict(zip(hit_names, row[5:], strict=False))))
             else:
                 facet_rows.append(row[:4])
         return [hit for _, hit in sorted(hits, key=lambda item: item[0])], facet_rows
@@ -435,13 +465,11 @@ class PostgresBackend(PortalSearchBackend):
 
 def _dicts(cursor) -> list[dict[str, Any]]:
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
 
 def _date_order(alias: str) -> str:
-    return (
-        f"{alias}.publish_date DESC NULLS LAST, {alias}.published_at DESC NULLS LAST, {alias}.key"
-    )
+    return f"{alias}.publish_date DESC NULLS LAST, {alias}.published_at DESC NULLS LAST, {alias}.key"
 
 
 def _hit_columns(alias: str) -> str:

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         admin_password = getattr(settings, "DEMO_ADMIN_PASSWORD", None)
         staff_password = getattr(settings, "DEMO_STAFF_PASSWORD", None)
         if not admin_password or not staff_password:
-            raise CommandError("seed_demo 只用于演示环境：DEMO_ADMIN_PASSWORD 与 DEMO_STAFF_PASSWORD 在 govplatform.settings.dev 中设置")
+            raise CommandError(
+                "seed_demo 只用于演示环境：DEMO_ADMIN_PASSWORD 与 DEMO_STAFF_PASSWORD 在 govplatform.settings.dev 中设置"
+            )
         if create_platform_admin(username=DEMO_ADMIN_USERNAME, password=admin_password):
             self.stdout.write(f"信息中心管理员：{DEMO_ADMIN_USERNAME}  密码：{admin_password}（仅显示一次）")
         report = import_requirements(rows=parse_file(ATTACHMENT), source_name=ATTACHMENT.name)
@@ -54,15 +56,20 @@ class Command(BaseCommand):
         for unit in Unit.objects.filter(name__in=names):
             profile = UNIT_PROFILES.get(unit.code, {})
             Unit.objects.filter(pk=unit.pk).update(
-                full_name=catalogue[unit.name].full_name, address=profile.get("address", ""),
-                public_phone=profile.get("public_phone", ""), supervision_phone=profile.get("supervision_phone", ""),
-                email=profile.get("email", ""), functions=profile.get("functions", ""),
+                full_name=catalogue[unit.name].full_name,
+                address=profile.get("address", ""),
+                public_phone=profile.get("public_phone", ""),
+                supervision_phone=profile.get("supervision_phone", ""),
+                email=profile.get("email", ""),
+                functions=profile.get("functions", ""),
             )
             unit.refresh_from_db()
             with schema_context(unit.schema_name):
                 added = fill_unit(unit=unit)
                 created = self._staff(unit=unit, password=staff_password)
-            self.stdout.write(f"{unit.name}：新增示例信息 {added} 条，子站 {unit_base_url(unit)}/  后台 {unit_base_url(unit)}/admin/")
+            self.stdout.write(
+                f"{unit.name}：新增示例信息 {added} 条，子站 {unit_base_url(unit)}/  后台 {unit_base_url(unit)}/admin/"
+            )
             if created:
                 self.stdout.write(f"  岗位人员：{'、'.join(created)}（密码均为 {staff_password}，仅显示一次）")
         # 互动交流: a handler and cases in every state per unit (one transferred to the next unit,
@@ -71,11 +78,15 @@ class Command(BaseCommand):
         for index, unit in enumerate(units):
             with schema_context(unit.schema_name):
                 cases = interaction_demo.seed_unit(
-                    unit=unit, password=staff_password, transfer_to=units[(index + 1) % len(units)].code if len(units) > 1 else None,
+                    unit=unit,
+                    password=staff_password,
+                    transfer_to=units[(index + 1) % len(units)].code if len(units) > 1 else None,
                     with_veto=index == len(units) - 1,
                 )
             if cases:
-                self.stdout.write(f"{unit.name}：互动交流示例留言 {cases} 条，互动处理人 {unit.code}_handler（密码 {staff_password}）")
+                self.stdout.write(
+                    f"{unit.name}：互动交流示例留言 {cases} 条，互动处理人 {unit.code}_handler（密码 {staff_password}）"
+                )
         with schema_context("public"):
             interaction_demo.seed_portal()
         # The dashboards show real checks from the start: scores now, link and
@@ -97,8 +108,9 @@ class Command(BaseCommand):
             username = f"{unit.code}_{suffix}"
             if User.objects.filter(username=username).exists():
                 continue
-            user = User.objects.create_user(username=username, password=password, first_name=title, last_name=unit.name,
-                                            email=f"{username}@zhuhai.gov.cn")
+            user = User.objects.create_user(
+                username=username, password=password, first_name=title, last_name=unit.name, email=f"{username}@zhuhai.gov.cn"
+            )
             user.groups.add(Group.objects.get(name=role))
             created.append(f"{username}（{title}）")
         return created

@@ -13,9 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--full-name", default="")
         parser.add_argument("--type", default=UnitType.DEPARTMENT, choices=UnitType.values)
         parser.add_argument("--domain", action="append", default=[], help="附加域名（<名称>.门户域名），可多次指定")
-        parser.add_argument(
-            "--external-domain", action="append", default=[], help="不在门户域名之下的单位自有域名，可多次指定"
-        )
+        parser.add_argument("--external-domain", action="append", default=[], help="不在门户域名之下的单位自有域名，可多次指定")
         parser.add_argument("--admin-username", default="")
         parser.add_argument("--admin-password", default="")
         parser.add_argument("--migrate", action="store_true", help="逐个执行迁移而不是从模板克隆（较慢）")
