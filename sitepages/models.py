@@ -119,14 +119,34 @@ class ColumnPage(GovPage):
     """A 栏目 from the responsibility table, with its update policy."""
 
     requirement_key = models.CharField("责任表条目", max_length=64, blank=True, db_index=True, editable=False)
-    content_requirement = models.TextField("具体内容要求", blank=True)
-    guarantee = models.CharField("保障方式", max_length=40, blank=True)
-    disclosure_categories = models.CharField("政务公开类别", max_length=255, blank=True, help_text="多个类别以“、”分隔")
-    column_kind = models.CharField("栏目类型", max_length=20, choices=KIND_CHOICES, default=ColumnKind.STATIC)
-    policy_days = models.PositiveIntegerField("更新期限（天）", null=True, blank=True)
+    content_requirement = models.TextField(
+        "具体内容要求", blank=True, help_text="《责任分解表》对本栏目内容的要求，由市信息中心导入和维护，单位不能修改。"
+    )
+    guarantee = models.CharField(
+        "保障方式", max_length=40, blank=True, help_text="《责任分解表》规定的保障方式（如“及时发布”），由市信息中心维护。"
+    )
+    disclosure_categories = models.CharField(
+        "政务公开类别",
+        max_length=255,
+        blank=True,
+        help_text="本栏目在政府信息公开目录中所属的类别，多个类别以“、”分隔；由市信息中心维护。",
+    )
+    column_kind = models.CharField(
+        "栏目类型",
+        max_length=20,
+        choices=KIND_CHOICES,
+        default=ColumnKind.STATIC,
+        help_text="决定更新期限和监测扣分：动态类 14 天、政策文件类 183 天、规划计划类 365 天，静态信息类每 30 天核查一次，互动类不设更新期限；由市信息中心维护。",
+    )
+    policy_days = models.PositiveIntegerField(
+        "更新期限（天）",
+        null=True,
+        blank=True,
+        help_text="超过这个天数没有发布新信息（静态栏目没有核查）就是超期栏目，监测会扣分；空白表示不设期限。由市信息中心在“栏目责任”中设置。",
+    )
     last_confirmed_at = models.DateTimeField("最近核查时间", null=True, blank=True, editable=False)
     last_confirmed_by = models.CharField("核查人", max_length=150, blank=True, editable=False)
-    intro = RichTextField("栏目说明", blank=True)
+    intro = RichTextField("栏目说明", blank=True, help_text="显示在栏目页顶部的简短说明，介绍本栏目公开哪些信息；可不填。")
 
     column_panels = [
         FieldPanel("intro"),
@@ -171,7 +191,7 @@ class ColumnPage(GovPage):
 
 
 class UnitHomePage(GovPage):
-    intro = RichTextField("首页简介", blank=True)
+    intro = RichTextField("首页简介", blank=True, help_text="显示在本单位子站首页的简介，用一两句话介绍本单位。")
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = COLUMN_PAGES
@@ -236,9 +256,17 @@ class ColumnListingPage(ColumnPage):
 class ArticlePage(GovPage):
     """Base of every item page: 标题, 发布日期, 正文."""
 
-    publish_date = models.DateField("发布日期", null=True)
-    summary = models.TextField("摘要", blank=True)
-    body = StreamField(BodyBlock(), verbose_name="正文")
+    publish_date = models.DateField(
+        "发布日期",
+        null=True,
+        help_text="信息的正式发布日期，显示在列表和正文页；监测按这个日期判断栏目是否按期更新。发布时必填。",
+    )
+    summary = models.TextField("摘要", blank=True, help_text="列表和检索结果中显示的摘要；不填时自动取正文前 120 字。")
+    body = StreamField(
+        BodyBlock(),
+        verbose_name="正文",
+        help_text="信息正文，可插入正文段落、图片、附件和引文；附件内容同样经过保密审查。发布时必填。",
+    )
 
     item_type_key = ""
     required_on_publish = ("publish_date", "body")
@@ -285,10 +313,16 @@ class ArticlePage(GovPage):
 
 
 class NewsPage(ArticlePage):
-    author = models.CharField("作者", max_length=100)
-    source = models.CharField("来源", max_length=100)
+    author = models.CharField("作者", max_length=100, help_text="撰稿人姓名，是动态信息的新闻要素之一。发布时必填。")
+    source = models.CharField("来源", max_length=100, help_text="信息来源，如“本局”“珠海特区报”。发布时必填。")
     image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name="图片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name="图片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="新闻配图，显示在正文上方；可不选。图片须有替代文本（图片说明）。",
     )
 
     item_type_key = "news"
@@ -311,7 +345,7 @@ class NewsPage(ArticlePage):
 
 
 class NoticePage(ArticlePage):
-    issuing_body = models.CharField("发布机构", max_length=120)
+    issuing_body = models.CharField("发布机构", max_length=120, help_text="发布公告或公示的机构全称。发布时必填。")
 
     item_type_key = "notice"
     parent_page_types = ITEM_PARENTS
@@ -339,14 +373,27 @@ class PolicyDocumentPage(ArticlePage):
         max_length=30,
         choices=[("gov_document", "政府文件"), ("normative_document", "规范性文件")],
         default="gov_document",
+        help_text="政府文件或规范性文件，决定文件在信息公开目录中的归类。",
     )
-    doc_number = models.CharField("文号", max_length=100)
-    issuing_body = models.CharField("发布机构", max_length=120)
-    written_date = models.DateField("成文日期", null=True, blank=True)
-    subject_words = models.CharField("主题词", max_length=200)
-    index_number = models.CharField("索引号", max_length=60, blank=True)
-    topic = models.CharField("主题分类", max_length=60, blank=True)
-    validity = models.CharField("有效性", max_length=20, choices=Validity.choices, default=Validity.VALID)
+    doc_number = models.CharField(
+        "文号", max_length=100, help_text="发文字号，如“珠府〔2026〕1号”，年份用六角括号〔〕。发布时必填。"
+    )
+    issuing_body = models.CharField("发布机构", max_length=120, help_text="制发文件的机关全称。发布时必填。")
+    written_date = models.DateField("成文日期", null=True, blank=True, help_text="文件落款的成文日期，可以早于发布日期；可不填。")
+    subject_words = models.CharField("主题词", max_length=200, help_text="文件的主题词，多个词之间用空格分隔。发布时必填。")
+    index_number = models.CharField(
+        "索引号", max_length=60, blank=True, help_text="政府信息公开目录中的索引号，按本单位信息公开编目规则填写；可不填。"
+    )
+    topic = models.CharField(
+        "主题分类", max_length=60, blank=True, help_text="政府信息公开的主题分类，如“综合政务”“城乡建设”；可不填。"
+    )
+    validity = models.CharField(
+        "有效性",
+        max_length=20,
+        choices=Validity.choices,
+        default=Validity.VALID,
+        help_text="文件现行有效、已废止或已失效；废止或失效的文件会在正文页顶部醒目标示。",
+    )
 
     item_type_key = "policy_document"
     parent_page_types = ITEM_PARENTS
@@ -364,7 +411,11 @@ class PolicyDocumentPage(ArticlePage):
         ),
         FieldPanel("summary"),
         FieldPanel("body"),
-        InlinePanel("attachments", label="附件"),
+        InlinePanel(
+            "attachments",
+            label="附件",
+            help_text="文件的附件（PDF、DOCX、XLSX 等），按顺序显示在正文之后；附件内容同样经过保密审查。",
+        ),
     ]
     search_fields = ArticlePage.search_fields + [
         index.SearchField("doc_number", boost=2),
@@ -394,15 +445,27 @@ class PolicyDocumentPage(ArticlePage):
 
 class PolicyAttachment(Orderable):
     page = ParentalKey(PolicyDocumentPage, related_name="attachments", on_delete=models.CASCADE)
-    document = models.ForeignKey("wagtaildocs.Document", verbose_name="附件", on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name="附件",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="从文档库选择或上传附件文件。",
+    )
     panels = [FieldPanel("document")]
 
 
 class SpeechPage(ArticlePage):
     """A leader's 讲话/文章 or 重要活动."""
 
-    kind = models.CharField("类别", max_length=20, choices=[("speech", "讲话/文章"), ("activity", "重要活动")], default="speech")
-    author = models.CharField("作者", max_length=100)
+    kind = models.CharField(
+        "类别",
+        max_length=20,
+        choices=[("speech", "讲话/文章"), ("activity", "重要活动")],
+        default="speech",
+        help_text="“讲话/文章”或“重要活动”，决定列在领导之窗的哪一栏。",
+    )
+    author = models.CharField("作者", max_length=100, help_text="讲话人或文章作者。发布时必填。")
 
     item_type_key = "speech"
     parent_page_types = ITEM_PARENTS
@@ -421,8 +484,8 @@ class SpeechPage(ArticlePage):
 
 
 class GazettePage(ArticlePage):
-    year = models.PositiveIntegerField("年份", null=True)
-    issue_number = models.CharField("期号", max_length=40)
+    year = models.PositiveIntegerField("年份", null=True, help_text="公报所属年份。发布时必填。")
+    issue_number = models.CharField("期号", max_length=40, help_text="公报期号，如“第1期”。发布时必填。")
 
     item_type_key = "gazette"
     parent_page_types = ITEM_PARENTS
@@ -441,7 +504,7 @@ class GazettePage(ArticlePage):
 
 
 class WorkReportPage(ArticlePage):
-    year = models.PositiveIntegerField("年度", null=True)
+    year = models.PositiveIntegerField("年度", null=True, help_text="工作报告所属年度。发布时必填。")
 
     item_type_key = "work_report"
     parent_page_types = ITEM_PARENTS
@@ -457,8 +520,8 @@ class WorkReportPage(ArticlePage):
 
 
 class PlanPage(ArticlePage):
-    issuing_body = models.CharField("发布机构", max_length=120)
-    period = models.CharField("规划期", max_length=40, blank=True)
+    issuing_body = models.CharField("发布机构", max_length=120, help_text="制定规划或计划的机关。发布时必填。")
+    period = models.CharField("规划期", max_length=40, blank=True, help_text="规划或计划的起止年份，如“2026—2030年”；可不填。")
 
     item_type_key = "plan"
     parent_page_types = ITEM_PARENTS
@@ -480,15 +543,19 @@ class PlanPage(ArticlePage):
 class ServiceGuidePage(ArticlePage):
     """办事指南: the ten elements of the national inspection indicators, plus 表格下载."""
 
-    legal_basis = models.TextField("设定依据")
-    conditions = models.TextField("申请条件")
-    materials = models.TextField("办理材料")
-    location = models.CharField("办理地点", max_length=200)
-    agency = models.CharField("办理机构", max_length=120)
-    fees = models.CharField("收费标准", max_length=200)
-    hours = models.CharField("办理时间", max_length=200)
-    phone = models.CharField("联系电话", max_length=60)
-    process = models.TextField("办理流程")
+    legal_basis = models.TextField("设定依据", help_text="设定该事项的法律、法规、规章或规范性文件名称及条款。发布时必填。")
+    conditions = models.TextField("申请条件", help_text="申请人应当具备的条件。发布时必填。")
+    materials = models.TextField("办理材料", help_text="需提交的材料清单，注明原件或复印件及份数。发布时必填。")
+    location = models.CharField("办理地点", max_length=200, help_text="受理窗口的地址。发布时必填。")
+    agency = models.CharField("办理机构", max_length=120, help_text="受理和办理该事项的机构。发布时必填。")
+    fees = models.CharField("收费标准", max_length=200, help_text="收费项目、标准和依据；不收费的填写“不收费”。发布时必填。")
+    hours = models.CharField(
+        "办理时间", max_length=200, help_text="窗口受理时间，如“工作日 9:00—12:00，14:30—17:30”。发布时必填。"
+    )
+    phone = models.CharField(
+        "联系电话", max_length=60, help_text="咨询电话，请填写办公电话：个人手机号会被保密审查拦下。发布时必填。"
+    )
+    process = models.TextField("办理流程", help_text="从申请到办结的步骤和办理时限。发布时必填。")
 
     item_type_key = "service_guide"
     parent_page_types = ITEM_PARENTS
@@ -514,7 +581,7 @@ class ServiceGuidePage(ArticlePage):
         FieldRowPanel([FieldPanel("fees"), FieldPanel("hours"), FieldPanel("phone")]),
         FieldPanel("process"),
         FieldPanel("body", heading="补充说明"),
-        InlinePanel("forms", label="表格下载"),
+        InlinePanel("forms", label="表格下载", help_text="供下载的申请表格，每行一个表格。"),
     ]
     search_fields = ArticlePage.search_fields + [
         index.SearchField("conditions"),
@@ -522,7 +589,7 @@ class ServiceGuidePage(ArticlePage):
         index.SearchField("agency"),
     ]
 
-    body = StreamField(BodyBlock(), verbose_name="补充说明", blank=True)
+    body = StreamField(BodyBlock(), verbose_name="补充说明", blank=True, help_text="其他需要说明的事项，可插入附件；可不填。")
 
     GUIDE_FIELDS = ("legal_basis", "conditions", "materials", "location", "agency", "fees", "hours", "phone", "process")
 
@@ -540,8 +607,14 @@ class ServiceGuidePage(ArticlePage):
 
 class ServiceForm(Orderable):
     page = ParentalKey(ServiceGuidePage, related_name="forms", on_delete=models.CASCADE)
-    title = models.CharField("表格名称", max_length=120)
-    document = models.ForeignKey("wagtaildocs.Document", verbose_name="表格文件", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("表格名称", max_length=120, help_text="表格的名称，如“××事项申请表”。")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name="表格文件",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="空白表格文件（DOCX、XLSX 或 PDF）。",
+    )
     panels = [FieldPanel("title"), FieldPanel("document")]
 
 
@@ -557,13 +630,13 @@ ITEM_TYPES: dict[str, type[ArticlePage]] = {
 class UnitProfilePage(ColumnPage):
     """机构概况."""
 
-    org_name = models.CharField("机构名称", max_length=120)
-    address = models.CharField("地址", max_length=200)
-    public_phone = models.CharField("公开电话", max_length=60)
-    supervision_phone = models.CharField("监督电话", max_length=60)
-    email = models.EmailField("电子邮件")
-    website = models.URLField("网址")
-    responsibilities = RichTextField("主要职责")
+    org_name = models.CharField("机构名称", max_length=120, help_text="本单位的规范全称。发布时必填。")
+    address = models.CharField("地址", max_length=200, help_text="办公地址。发布时必填。")
+    public_phone = models.CharField("公开电话", max_length=60, help_text="对外公开的咨询电话。发布时必填。")
+    supervision_phone = models.CharField("监督电话", max_length=60, help_text="受理投诉和监督的电话。发布时必填。")
+    email = models.EmailField("电子邮件", help_text="对外公开的单位邮箱。发布时必填。")
+    website = models.URLField("网址", help_text="本单位网站的网址，以 http:// 或 https:// 开头。发布时必填。")
+    responsibilities = RichTextField("主要职责", help_text="按“三定”规定填写的本单位主要职责。发布时必填。")
 
     required_on_publish = ("org_name", "address", "public_phone", "supervision_phone", "email", "website", "responsibilities")
     parent_page_types = COLUMN_PARENTS
@@ -577,8 +650,10 @@ class UnitProfilePage(ColumnPage):
             FieldRowPanel([FieldPanel("public_phone"), FieldPanel("supervision_phone")]),
             FieldRowPanel([FieldPanel("email"), FieldPanel("website")]),
             FieldPanel("responsibilities"),
-            InlinePanel("leaders", label="领导"),
-            InlinePanel("departments", label="内设机构"),
+            InlinePanel("leaders", label="领导", help_text="本单位领导，每行一人：姓名、岗位、电子邮件、分管范围。"),
+            InlinePanel(
+                "departments", label="内设机构", help_text="内设机构，每行一个：名称、负责人、电话、电子邮件、工作职责。"
+            ),
         ]
         + ColumnPage.column_panels
     )
@@ -590,30 +665,36 @@ class UnitProfilePage(ColumnPage):
 
 class UnitLeader(Orderable):
     page = ParentalKey(UnitProfilePage, related_name="leaders", on_delete=models.CASCADE)
-    name = models.CharField("姓名", max_length=40)
-    post = models.CharField("岗位", max_length=80)
-    email = models.EmailField("电子邮件", blank=True)
-    scope = models.TextField("分管范围", blank=True)
+    name = models.CharField("姓名", max_length=40, help_text="领导姓名。")
+    post = models.CharField("岗位", max_length=80, help_text="职务，如“局长”“副局长”。")
+    email = models.EmailField("电子邮件", blank=True, help_text="公开的工作邮箱；可不填。")
+    scope = models.TextField("分管范围", blank=True, help_text="分管的工作和联系的处室；可不填。")
 
 
 class InternalDepartment(Orderable):
     page = ParentalKey(UnitProfilePage, related_name="departments", on_delete=models.CASCADE)
-    name = models.CharField("名称", max_length=80)
-    head = models.CharField("负责人", max_length=40, blank=True)
-    phone = models.CharField("电话", max_length=60, blank=True)
-    email = models.EmailField("电子邮件", blank=True)
-    duties = models.TextField("工作职责", blank=True)
+    name = models.CharField("名称", max_length=80, help_text="内设机构名称。")
+    head = models.CharField("负责人", max_length=40, blank=True, help_text="负责人姓名；可不填。")
+    phone = models.CharField("电话", max_length=60, blank=True, help_text="办公电话；可不填。")
+    email = models.EmailField("电子邮件", blank=True, help_text="工作邮箱；可不填。")
+    duties = models.TextField("工作职责", blank=True, help_text="该机构的工作职责；可不填。")
 
 
 class LeaderPage(ColumnPage):
     """领导之窗: one leader, with speeches/articles and activities as children."""
 
-    name = models.CharField("姓名", max_length=40)
-    post = models.CharField("岗位", max_length=80)
-    email = models.EmailField("电子邮件")
-    division_of_work = models.TextField("工作分工")
+    name = models.CharField("姓名", max_length=40, help_text="领导姓名。发布时必填。")
+    post = models.CharField("岗位", max_length=80, help_text="职务。发布时必填。")
+    email = models.EmailField("电子邮件", help_text="公开的工作邮箱。发布时必填。")
+    division_of_work = models.TextField("工作分工", help_text="按分工文件填写的分管工作。发布时必填。")
     photo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name="照片", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name="照片",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="领导标准照；可不选。",
     )
 
     required_on_publish = ("name", "post", "email", "division_of_work")
@@ -681,7 +762,11 @@ class PhoneDirectoryPage(ColumnPage):
     parent_page_types = COLUMN_PARENTS
     subpage_types: list[str] = []
     template = "sitepages/phone_directory_page.html"
-    content_panels = Page.content_panels + [InlinePanel("entries", label="电话")] + ColumnPage.column_panels
+    content_panels = (
+        Page.content_panels
+        + [InlinePanel("entries", label="电话", help_text="便民电话，每行一条：名称、电话、说明。")]
+        + ColumnPage.column_panels
+    )
 
     class Meta:
         verbose_name = "便民电话"
@@ -689,15 +774,15 @@ class PhoneDirectoryPage(ColumnPage):
 
 class PhoneEntry(Orderable):
     page = ParentalKey(PhoneDirectoryPage, related_name="entries", on_delete=models.CASCADE)
-    name = models.CharField("名称", max_length=80)
-    phone = models.CharField("电话", max_length=60)
-    note = models.CharField("说明", max_length=200, blank=True)
+    name = models.CharField("名称", max_length=80, help_text="服务或部门的名称。")
+    phone = models.CharField("电话", max_length=60, help_text="电话号码（请填写办公电话）。")
+    note = models.CharField("说明", max_length=200, blank=True, help_text="服务时间等补充说明；可不填。")
 
 
 class OverviewPage(ColumnPage):
     """概览: text with images, kept current by the unit."""
 
-    body = StreamField(BodyBlock(), verbose_name="正文")
+    body = StreamField(BodyBlock(), verbose_name="正文", help_text="概览内容，可插入正文段落、图片和附件。发布时必填。")
     required_on_publish = ("body",)
     parent_page_types = COLUMN_PARENTS
     subpage_types: list[str] = []
@@ -719,10 +804,12 @@ class OverviewPage(ColumnPage):
 class InteractionPage(ColumnPage):
     """互动渠道: where citizens ask; handled by named staff (第六条（四）)."""
 
-    channels = RichTextField("咨询方式")
-    handler_name = models.CharField("受理人", max_length=40)
-    handler_phone = models.CharField("受理电话", max_length=60)
-    handler_email = models.EmailField("受理邮箱", blank=True)
+    channels = RichTextField("咨询方式", help_text="公众咨询、投诉的渠道（电话、信箱、窗口等）和答复时限。发布时必填。")
+    handler_name = models.CharField(
+        "受理人", max_length=40, help_text="负责处理和答复网上咨询、投诉的专人（第六条（四））。发布时必填。"
+    )
+    handler_phone = models.CharField("受理电话", max_length=60, help_text="受理人的办公电话。发布时必填。")
+    handler_email = models.EmailField("受理邮箱", blank=True, help_text="受理人的工作邮箱；可不填。")
 
     required_on_publish = ("channels", "handler_name", "handler_phone")
     parent_page_types = COLUMN_PARENTS
