@@ -10,26 +10,27 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import Task, TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
-from django_tenants.utils import schema_context
+
+from tenants.context import current_schema_name, schema_named
 
 logger = logging.getLogger(__name__)
 
 
 def run_in_schema(schema_name: str, func_path: str, kwargs: dict[str, Any]) -> Any:
-    with schema_context(schema_name):
+    with schema_named(schema_name):
         return import_string(func_path)(**kwargs)
 
 
 def enqueue(func_path: str, *, schema_name: str | None = None, task_name: str | None = None, **kwargs: Any) -> None:
     """Queue `func_path(**kwargs)` to run in `schema_name` once this transaction commits."""
-    schema = schema_name or connection.schema_name
+    schema = schema_name or current_schema_name()
 
     def _send() -> None:
         async_task(
@@ -44,7 +45,7 @@ def enqueue(func_path: str, *, schema_name: str | None = None, task_name: str | 
 
 
 def run_django_task(schema_name: str, module_path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    with schema_context(schema_name):
+    with schema_named(schema_name):
         task = import_string(module_path)
         return task.call(*args, **kwargs)
 
@@ -57,7 +58,7 @@ class SchemaAwareTaskBackend(BaseTaskBackend):
 
     def enqueue(self, task: Task, args, kwargs) -> TaskResult:  # type: ignore[override]
         self.validate_task(task)
-        schema = connection.schema_name
+        schema = current_schema_name()
         result = TaskResult(
             task=task,
             id=get_random_id(),

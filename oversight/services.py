@@ -17,8 +17,8 @@ import aiohttp
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
+from tenants.context import schema_named
 from tenants.hosts import unit_base_url
 
 from .freshness import SHANGHAI, ScoringWeights, score_unit
@@ -91,7 +91,7 @@ def score_and_record(*, unit) -> FreshnessSnapshot:
 
 def confirm_column(*, unit, page_id: int, user) -> None:
     """The editor's “已核查，内容准确”: a static column's content was checked today."""
-    with schema_context(unit.schema_name):
+    with schema_named(unit.schema_name):
         page = static_column(page_id=page_id)
         if not page.permissions_for_user(user).can_edit():
             raise PermissionDenied("您没有编辑该栏目的权限")

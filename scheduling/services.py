@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from wagtail.models import Page, Revision
 
 from govplatform.tasking import enqueue
 from sitepages.publishing import PublishBlocked
+from tenants.context import schema_named
 from tenants.models import Unit
 from tenants.selectors import directory_units
 
@@ -101,7 +101,7 @@ def run_unit(*, unit_id: int) -> ScheduledPublishRun:
     started = timezone.now()
     run = ScheduledPublishRun.objects.create(unit=unit, started_at=started)
     try:
-        with transaction.atomic(), schema_context(unit.schema_name):
+        with transaction.atomic(), schema_named(unit.schema_name):
             outcome = publish_due(now=started)
     except DatabaseError as error:
         logger.exception("定时发布失败：%s", unit.code)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection
 from wagtail.models import Page, PageViewRestriction, Site
+
+from tenants.context import current_schema_name
 
 from .backends.base import PortalDoc
 
@@ -116,7 +117,7 @@ class UnitDocumentBuilder:
         )
         validity = page.get_validity_display() if hasattr(page, "get_validity_display") else ""
         return PortalDoc(
-            schema_name=connection.schema_name,
+            schema_name=current_schema_name(),
             page_id=page.id,
             unit_code=self.unit.code,
             unit_name=self.unit.name,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Min, Q
-from django_tenants.utils import schema_context, schema_exists
 from wagtail.models import Page
 
+from tenants.context import schema_exists, schema_named
 from tenants.hosts import unit_base_url
 from tenants.models import Unit
 
@@ -110,7 +110,7 @@ def _outbox_rows(entries: list[OutboxEntry]) -> list[OutboxRow]:
             continue
         ids = [entry.page_id for entry in entries if entry.schema_name == schema]
         try:
-            with schema_context(schema):
+            with schema_named(schema):
                 titles.update({(schema, pk): title for pk, title in Page.objects.filter(id__in=ids).values_list("id", "title")})
         except DatabaseError:
             continue

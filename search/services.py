@@ -9,13 +9,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
-from django_tenants.utils import schema_context, schema_exists
 
 from govplatform.tasking import enqueue
-from tenants.context import in_public_schema
+from tenants.context import current_schema_name, in_public_schema, schema_exists, schema_named
 from tenants.models import Unit
 
 from .backends import get_backend
@@ -41,7 +40,7 @@ class ReindexError(Exception):
 
 def record_page_changes(*, page_ids: Iterable[int], action: str) -> int:
     """Queue pages of the active unit schema for re-indexing, in the caller's transaction."""
-    schema = connection.schema_name
+    schema = current_schema_name()
     if schema in _NOT_UNITS:
         return 0
     entries = [OutboxEntry(schema_name=schema, page_id=page_id, action=action) for page_id in set(page_ids)]
@@ -155,7 +154,7 @@ def _build(*, by_schema: dict[str, set[int]]) -> tuple[list[PortalDoc], list[str
             removals += [document_key(schema_name=schema, page_id=page_id) for page_id in page_ids]
             continue
         try:
-            with transaction.atomic(), schema_context(schema):
+            with transaction.atomic(), schema_named(schema):
                 built, gone = build_documents(unit=unit, page_ids=page_ids)
         except DatabaseError as error:
             logger.warning("读取单位 %s 的页面失败：%s", schema, error)
@@ -322,7 +321,7 @@ def _site_units(*, unit_code: str | None) -> list[Unit]:
 
 
 def _unit_documents(*, unit: Unit, progress: Progress | None) -> list[PortalDoc]:
-    with schema_context(unit.schema_name):
+    with schema_named(unit.schema_name):
         docs: Iterable[PortalDoc] = iter_unit_documents(unit=unit)
         if progress is not None:
             docs = progress(docs, unit, indexable_pages(unit=unit).count())

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context, tenant_context
+from django_tenants.utils import schema_exists as _schema_exists
 from wagtail.log_actions import LogContext
 
 if TYPE_CHECKING:
@@ -34,6 +35,20 @@ def current_unit() -> Unit | None:
     schema_name = connection.schema_name
     with public_schema():
         return Unit.objects.get(schema_name=schema_name)
+
+
+def current_schema_name() -> str:
+    """The name of the active schema (a unit's, or the public one)."""
+    return connection.schema_name
+
+
+def schema_named(schema_name: str):
+    """Run the enclosed code in the schema called `schema_name` (a task sent with a unit's schema name)."""
+    return schema_context(schema_name)
+
+
+def schema_exists(schema_name: str) -> bool:
+    return _schema_exists(schema_name)
 
 
 def public_schema():

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import connection
 from django.http import Http404
 from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from tenants.context import in_public_schema
+
 from . import guide
 
 
 def _public_schema() -> bool:
-    return connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+    return in_public_schema()
 
 
 class HelpView(WagtailAdminTemplateMixin, TemplateView):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
-from tenants.context import public_schema
+from tenants.context import current_schema_name, public_schema
 from tenants.models import Unit
 
 from .models import DEFAULT_CONFIRMATION_WORKING_DAYS, ConfirmationRequest, ConfirmationTarget
@@ -46,7 +44,7 @@ class ConfirmationStatus:
 
 def confirmation_status(*, page_id: int, content_hash: str, source_schema: str | None = None) -> ConfirmationStatus:
     targets = confirmation_targets(page_id=page_id)
-    latest = latest_requests(source_schema=source_schema or connection.schema_name, page_id=page_id) if targets else {}
+    latest = latest_requests(source_schema=source_schema or current_schema_name(), page_id=page_id) if targets else {}
     confirmed, pending, objected, missing = [], [], [], []
     for code in targets:
         request = latest.get(code)

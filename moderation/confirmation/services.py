@@ -11,7 +11,7 @@ import logging
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
@@ -20,7 +20,7 @@ from wagtail.models import Page, TaskState, WorkflowState
 
 from govplatform.tasking import enqueue
 from sitepages.publishing import PublishBlocked
-from tenants.context import current_unit, public_schema
+from tenants.context import current_schema_name, current_unit, public_schema
 
 from ..secrecy.selectors import PageInspection, inspect_page
 from ..workflow.integrity import writer_ids
@@ -92,7 +92,7 @@ def set_confirmation_targets(
     ConfirmationTarget.objects.filter(page_id=page.pk, unit_code__in=set(wanted) & current).update(working_days=working_days)
     for code in current - set(wanted):
         ConfirmationTarget.objects.filter(page_id=page.pk, unit_code=code).delete()
-        for request in latest_requests(source_schema=connection.schema_name, page_id=page.pk).values():
+        for request in latest_requests(source_schema=current_schema_name(), page_id=page.pk).values():
             if request.target_unit_code == code and request.status == ConfirmationRequest.Status.PENDING:
                 withdraw_confirmation(request_id=request.pk, user=user, keep_target=False)
     for code in set(wanted) - current:
@@ -116,7 +116,7 @@ def send_confirmation_requests(*, page, revision, user, inspection: PageInspecti
     obj = revision.as_object() if revision is not None else page
     inspection = inspection or inspect_page(obj)
     text, html = _snapshot(inspection)
-    latest = latest_requests(source_schema=connection.schema_name, page_id=page.pk)
+    latest = latest_requests(source_schema=current_schema_name(), page_id=page.pk)
     days = dict(ConfirmationTarget.objects.filter(page_id=page.pk).values_list("unit_code", "working_days"))
     authors = _author_identities(revision=revision, user=user)
     created: list[ConfirmationRequest] = []
@@ -381,7 +381,7 @@ def withdraw_pending_requests(*, page, user) -> int:
     """The workflow was cancelled: nobody need answer for it any more (targets stay named)."""
     pending = [
         request
-        for request in latest_requests(source_schema=connection.schema_name, page_id=page.pk).values()
+        for request in latest_requests(source_schema=current_schema_name(), page_id=page.pk).values()
         if request.status == ConfirmationRequest.Status.PENDING
     ]
     for request in pending:
@@ -445,4 +445,4 @@ def send_confirmation_overdue(*, request_id: int) -> None:
     """Runs in either unit's schema: that unit's 分管领导 learn the request is overdue."""
     request = get_request(request_id=request_id)
     if request is not None and request.status == ConfirmationRequest.Status.PENDING:
-        notifications.notify_confirmation_overdue(request=request, is_source=request.source_schema == connection.schema_name)
+        notifications.notify_confirmation_overdue(request=request, is_source=request.source_schema == current_schema_name())

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import schema_context
 
 from columns.services import import_requirements
 from columns.table import load_unit_catalogue, parse_file, source_document_path
 from demo.content import UNIT_PROFILES, fill_unit
 from interaction import demo as interaction_demo
 from oversight import services as oversight_services
+from tenants.context import schema_named
 from tenants.hosts import unit_base_url
 from tenants.models import Unit
 from tenants.roles import UnitRole
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 functions=profile.get("functions", ""),
             )
             unit.refresh_from_db()
-            with schema_context(unit.schema_name):
+            with schema_named(unit.schema_name):
                 added = fill_unit(unit=unit)
                 created = self._staff(unit=unit, password=staff_password)
             self.stdout.write(
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         # the last unit with a message unanswered for months: the veto), two at the portal's desk.
         units = list(Unit.objects.filter(name__in=names).order_by("sort_order", "id"))
         for index, unit in enumerate(units):
-            with schema_context(unit.schema_name):
+            with schema_named(unit.schema_name):
                 cases = interaction_demo.seed_unit(
                     unit=unit,
                     password=staff_password,
@@ -87,7 +87,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{unit.name}：互动交流示例留言 {cases} 条，互动处理人 {unit.code}_handler（密码 {staff_password}）"
                 )
-        with schema_context("public"):
+        with schema_named("public"):
             interaction_demo.seed_portal()
         # The dashboards show real checks from the start: scores now, link and
         # availability checks once the demo's web server is listening.
