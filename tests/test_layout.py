@@ -288,7 +288,7 @@ def test_other_apps_use_tenants_not_moderation():
     engines = {
         "moderation",
         "moderation.secrecy",
-        *(f"moderation.secrecy.{name}" for name in ("scanner", "documents", "spreadsheet", "markup")),
+        *(f"moderation.secrecy.{name}" for name in ("scanner", "extract", "spreadsheet", "markup")),
     }
     graph = _import_graph(_ROOT, in_functions=True)
     offences = sorted(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from moderation.secrecy import FindingKind, SecrecyScanner, UnsupportedDocument, extract_document_text
-from moderation.secrecy import documents as secrecy_documents
+from moderation.secrecy import extract as secrecy_documents
 from moderation.secrecy.spreadsheet import SpreadsheetLimits
 
 SECRET = "机密★1年"

@@ -23,7 +23,7 @@ The review in the workflow is Django code beside them, imported by its full path
 - checks: the publish check; notifications, views, forms, viewsets (敏感词库).
 """
 
-from .documents import UnsupportedDocument, extract_document_text
+from .extract import UnsupportedDocument, extract_document_text
 from .markup import html_to_text, rtf_to_text
 from .scanner import (
     BUILT_IN_INTERNAL_PHRASES,

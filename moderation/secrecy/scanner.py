@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from .documents import extract_document_text
+from .extract import extract_document_text
 
 __all__ = [
     "BUILT_IN_INTERNAL_PHRASES",

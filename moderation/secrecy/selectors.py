@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Q
 
 from tenants.context import public_schema
 
-from .documents import UnsupportedDocument
+from .extract import UnsupportedDocument
 from .models import SecrecyOverride, SensitiveWord
 from .page_fields import page_content, page_texts
 from .page_fields import page_documents as documents_of
