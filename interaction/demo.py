@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Site
 
@@ -155,7 +156,15 @@ def _shift(case: Case, *, days_ago: float, answered_after: float | None = None) 
 
 
 def seed_unit(*, unit, password: str, transfer_to=None, with_veto: bool = False) -> int:
-    """Runs in `unit`'s schema: the handler, the channel page and cases in every state; returns cases created."""
+    """Runs in `unit`'s schema: the handler, the channel page and cases in every state; returns cases created.
+
+    The notifications the steps send are dropped (the demo's console would print dozens of them).
+    """
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        return _seed_unit(unit=unit, password=password, transfer_to=transfer_to, with_veto=with_veto)
+
+
+def _seed_unit(*, unit, password: str, transfer_to=None, with_veto: bool = False) -> int:
     handler, _created = ensure_handler(unit=unit, password=password)
     ensure_channel(unit=unit)
     if Case.objects.exists():
@@ -266,11 +275,12 @@ def seed_unit(*, unit, password: str, transfer_to=None, with_veto: bool = False)
     return len(seen)
 
 
-def seed_portal(*, password: str = "") -> int:
+def seed_portal() -> int:
     """Runs in the public schema: two messages of the city-wide entry waiting at the desk."""
     if Case.objects.exists():
         return 0
-    for index, (name, phone) in enumerate(WRITERS[:2]):
-        kind, subject, content, _reply = QUESTIONS[(index + 3) % len(QUESTIONS)]
-        services.create_case(kind=kind, subject=subject, content=content, name=name, phone=phone, source="portal")
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for index, (name, phone) in enumerate(WRITERS[:2]):
+            kind, subject, content, _reply = QUESTIONS[(index + 3) % len(QUESTIONS)]
+            services.create_case(kind=kind, subject=subject, content=content, name=name, phone=phone, source="portal")
     return 2

@@ -14,6 +14,14 @@ def _required(label: str) -> dict[str, str]:
     return {"required": REQUIRED.format(label)}
 
 
+class ChineseForm(forms.Form):
+    """Labels end in a full-width colon, as Chinese forms write them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -30,7 +38,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class CitizenForm(forms.Form):
+class CitizenForm(ChineseForm):
     """The public form on a unit's 互动渠道 page and on the portal (市长信箱 / 咨询投诉)."""
 
     kind = forms.ChoiceField(
@@ -88,7 +96,7 @@ class CitizenForm(forms.Form):
         return bool((self.data.get("website") or "").strip())
 
 
-class QueryForm(forms.Form):
+class QueryForm(ChineseForm):
     number = forms.CharField(label="查询码", max_length=16, error_messages=_required("查询码"))
     phone = forms.CharField(label="手机号码", max_length=11, validators=[mobile_validator], error_messages=_required("手机号码"))
 
@@ -96,14 +104,14 @@ class QueryForm(forms.Form):
         return self.cleaned_data["number"].strip().upper()
 
 
-class RatingForm(forms.Form):
+class RatingForm(ChineseForm):
     rating = forms.ChoiceField(
         label="评价", choices=Rating.choices, widget=forms.RadioSelect, error_messages={"required": "请选择评价"}
     )
     comment = forms.CharField(label="意见（选填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FollowupForm(forms.Form):
+class FollowupForm(ChineseForm):
     followup = forms.CharField(
         label="追问（每条留言可追问一次）",
         min_length=5,

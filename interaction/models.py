@@ -8,7 +8,7 @@ services.py and selectors.py:
   cases are in its own schema with the writer's personal data, which never
   leaves it; the public schema's cases are those of the portal's city-wide entry
   (市长信箱 / 咨询投诉), triaged by the information centre's desk (受理台).
-* public schema only (always through `schema_context("public")`): Handover,
+* public schema only (always through `tenants.context.public_schema()`): Handover,
   the routing record of a 转办 / 退回 / 找错 forwarding (like moderation's
   ConfirmationRequest: it carries a snapshot so that no unit reads another's
   schema; the writer's personal data in it is wiped once the receiving side has

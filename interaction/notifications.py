@@ -18,7 +18,7 @@ from tenants.hosts import current_base_url
 from tenants.mail import SUBJECT_PREFIX, admin_url, role_members, send_to_centre, send_to_users
 from tenants.roles import UnitRole
 
-from .selectors import DISPATCHER_ROLES, HANDLER_ROLE, REVIEW_ROLES
+from .selectors import DISPATCHER_ROLES, REVIEW_ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,3 @@ def notify_followup(*, case) -> int:
     users = [case.handler] if case.handler_id else _dispatchers()
     body = f"留言人对留言《{case.subject}》（查询码 {case.number}）提出追问，请答复。\n{case_url(case)}"
     return send_to_users(users=users, subject=f"留言追问：{case.subject}", body=body)
-
-
-HANDLER_GROUP = HANDLER_ROLE

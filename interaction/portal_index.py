@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection
-
 from search.backends.base import PortalDoc
+from tenants.context import current_schema_name
 
 PAGE_TYPE = "interaction_reply"
 PAGE_TYPE_LABEL = "互动答复"
@@ -36,7 +35,7 @@ def build_doc(*, case, unit) -> ReplyDoc:
 
     replied = local_date(case.answered_at) if case.answered_at else None
     return ReplyDoc(
-        schema_name=connection.schema_name,
+        schema_name=current_schema_name(),
         page_id=case.pk,
         unit_code=unit.code,
         unit_name=unit.name,

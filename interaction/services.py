@@ -21,13 +21,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
 from wagtail.log_actions import log
 
 from govplatform.tasking import enqueue
 from moderation.secrecy import UnsupportedDocument, mask_personal_numbers
 from moderation.secrecy.selectors import secrecy_scanner
-from tenants.context import in_public_schema
+from tenants.context import current_schema_name, in_public_schema, public_schema, schema_named
 
 from . import notifications, selectors
 from .models import (
@@ -46,6 +45,8 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+
+PUBLIC_SCHEMA = "public"
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 NUMBER_LENGTH = 10
@@ -66,23 +67,19 @@ def _name(user) -> str:
 
 def _here():
     """The tenants.Unit row of the active schema (the portal's row in the public schema)."""
-    from django.db import connection
-
     from tenants.models import Unit
 
-    schema = connection.schema_name
-    with schema_context(get_public_schema_name()):
+    schema = current_schema_name()
+    with public_schema():
         return Unit.objects.get(schema_name=schema)
 
 
 def _after_commit(callback) -> None:
     """Run `callback` after commit in the schema that is active now (mail goes to this unit's staff)."""
-    from django.db import connection
-
-    schema = connection.schema_name
+    schema = current_schema_name()
 
     def run() -> None:
-        with schema_context(schema):
+        with schema_named(schema):
             callback()
 
     transaction.on_commit(run)
@@ -198,7 +195,7 @@ def _problem_page_id(url: str) -> int | None:
         return None
     parts = urlsplit(url)
     here = _here()
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         own_hosts = set(Domain.objects.filter(tenant__schema_name=here.schema_name).values_list("domain", flat=True))
     if (parts.hostname or "").lower() not in own_hosts:
         return None
@@ -480,9 +477,8 @@ def publish_case(
     case.save()
     _log(case, "interaction.published", user=user)
     _write_published_reply(case=case)
-    from django.db import connection
 
-    enqueue("interaction.tasks.index_reply", schema_name=connection.schema_name, case_id=case.pk)
+    enqueue("interaction.tasks.index_reply", schema_name=current_schema_name(), case_id=case.pk)
     return case
 
 
@@ -503,9 +499,8 @@ def withhold_case(*, case_id: int, user, reason: str) -> Case:
     _log(case, "interaction.not_published", user=user, comment=reason)
     if was_published:
         _remove_published_reply(case=case)
-        from django.db import connection
 
-        enqueue("interaction.tasks.unindex_reply", schema_name=connection.schema_name, case_id=case.pk)
+        enqueue("interaction.tasks.unindex_reply", schema_name=current_schema_name(), case_id=case.pk)
     return case
 
 
@@ -529,9 +524,8 @@ def _reply_url(case: Case) -> str:
 
 def _write_published_reply(*, case: Case) -> None:
     unit = _here()
-    from django.db import connection
 
-    schema = connection.schema_name
+    schema = current_schema_name()
     values = {
         "unit_code": unit.code,
         "unit_name": unit.name,
@@ -545,15 +539,14 @@ def _write_published_reply(*, case: Case) -> None:
         "url": _reply_url(case),
         "faq": case.faq,
     }
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         PublishedReply.objects.update_or_create(schema_name=schema, case_id=case.pk, defaults=values)
 
 
 def _remove_published_reply(*, case: Case) -> None:
-    from django.db import connection
 
-    schema = connection.schema_name
-    with schema_context(get_public_schema_name()):
+    schema = current_schema_name()
+    with public_schema():
         PublishedReply.objects.filter(schema_name=schema, case_id=case.pk).delete()
 
 
@@ -619,9 +612,9 @@ def decide_extension(*, extension_id: int, user, approve: bool, comment: str = "
 def _unit_for_code(code: str):
     from tenants.models import Unit
 
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         if code == "desk":
-            return Unit.objects.filter(schema_name=get_public_schema_name()).first()
+            return Unit.objects.filter(schema_name=PUBLIC_SCHEMA).first()
         return Unit.objects.sites().filter(code=code).first()
 
 
@@ -666,7 +659,7 @@ def hand_over(*, case_id: int, user, target_code: str, reason: str, type: str = 
     case = _locked(case_id)
     _expect(case, (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS), "转办或退回")
     snapshot = _snapshot(case)
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         record = Handover.objects.create(
             type=type,
             source_schema=here.schema_name,
@@ -691,10 +684,9 @@ def hand_over(*, case_id: int, user, target_code: str, reason: str, type: str = 
 
 def receive_handover(*, handover_id: int) -> Case | None:
     """Runs in the receiving schema: a case from the snapshot (same 查询码), then the snapshot's personal data is wiped."""
-    from django.db import connection
 
     record = selectors.handover(handover_id=handover_id)
-    if record is None or record.target_schema != connection.schema_name:
+    if record is None or record.target_schema != current_schema_name():
         return None
     with transaction.atomic():
         existing = Case.objects.select_for_update().filter(number=record.case_number).first()
@@ -726,7 +718,7 @@ def receive_handover(*, handover_id: int) -> Case | None:
                 source = Source.NATIONAL
             elif record.type == Handover.Type.HOTLINE:
                 source = Source.HOTLINE
-            elif record.source_schema == get_public_schema_name():
+            elif record.source_schema == PUBLIC_SCHEMA:
                 source = data.get("source") or Source.PORTAL
             else:
                 source = Source.HANDOVER
@@ -748,7 +740,7 @@ def receive_handover(*, handover_id: int) -> Case | None:
                 origin_handover_id=record.pk,
             )
             _log(case, "interaction.handover_note", comment=f"{record.get_type_display()}理由：{record.reason}")
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         now = timezone.now()
         # The writer's personal data stays only in the schema that now holds the case.
         Handover.objects.filter(pk=record.pk).update(
@@ -756,7 +748,7 @@ def receive_handover(*, handover_id: int) -> Case | None:
             received_at=now,
             target_case_id=case.pk,
             snapshot_cleared_at=now,
-            snapshot={key: value for key, value in record.snapshot.items() if key in ("kind", "subject", "source")},
+            snapshot={key: value for key, value in record.snapshot.items() if key in ("kind", "source")},
         )
     return case
 
@@ -872,7 +864,7 @@ def check_all_units(*, now: datetime | None = None) -> int:
     """The schedule's entry (public schema): one deadline check per unit, in the unit's schema."""
     from tenants.selectors import directory_units
 
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         schemas = list(directory_units().values_list("schema_name", flat=True))
         for schema in schemas:
             enqueue("interaction.services.check_deadlines", schema_name=schema, task_name=f"{schema}:interaction_deadlines")

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from django.db import connection
-
 from search.backends import get_backend
+from tenants.context import current_schema_name, public_schema
 
 
 def index_reply(*, case_id: int) -> bool:
     """Write (or remove) the portal document of one reply, as the case is now."""
-    from django_tenants.utils import schema_context
-
     from .models import Case, Status
     from .portal_index import build_doc, reply_key
     from .services import _here
 
-    schema = connection.schema_name
+    schema = current_schema_name()
     case = Case.objects.filter(pk=case_id).first()
     doc = build_doc(case=case, unit=_here()) if case is not None and case.status == Status.PUBLISHED else None
     backend = get_backend()
     # The portal index lives in the public schema.
-    with schema_context("public"):
+    with public_schema():
         if doc is None:
             backend.delete([reply_key(schema_name=schema, case_id=case_id)])
             return False
@@ -34,9 +31,7 @@ def unindex_reply(*, case_id: int) -> bool:
 
 def check_all_units() -> int:
     """The schedule calls this in the public schema, without tasking's schema wrapper."""
-    from django_tenants.utils import schema_context
-
     from .services import check_all_units as fan_out
 
-    with schema_context("public"):
+    with public_schema():
         return fan_out()

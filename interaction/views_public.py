@@ -51,7 +51,7 @@ def _phone_key(group, request) -> str:
     return (request.POST.get("phone") or "").strip()
 
 
-def _submission(request, *, source: str, extra: dict) -> tuple[CitizenForm, Case | None, int]:
+def _submission(request, *, source: str) -> tuple[CitizenForm, Case | None, int]:
     """Validate and store a citizen's message; (form, case or None, HTTP status)."""
     form = CitizenForm(request.POST, request.FILES)
     if form.is_bot:
@@ -110,7 +110,7 @@ def write(request, *, page=None):
     context = _page_context() if page is None else {"page": page, "channel": page}
     status = 200
     if request.method == "POST":
-        form, case, status = _submission(request, source=Source.PORTAL if in_public_schema() else Source.SITE, extra=context)
+        form, case, status = _submission(request, source=Source.PORTAL if in_public_schema() else Source.SITE)
         if case is not None:
             return render(request, _template("submitted.html"), {**context, "case": case, "query_url": reverse(_name("query"))})
     else:

@@ -122,14 +122,140 @@ def test_malformed_table_is_refused_with_its_line_and_nothing_written(db, tmp_pa
     assert ColumnRequirement.objects.count() == 0
 
 
-def test_unknown_unit_heading_is_refused(db, tmp_path):
-    text = ATTACHMENT.read_text(encoding="utf-8").replace("三、市经贸局", "三、市不存在局")
-    broken = tmp_path / "unknown.txt"
-    broken.write_text(text, encoding="utf-8")
+def _csv(tmp_path, body: str, *, header: str = "单位,一级栏目,二级栏目,三级栏目,具体内容,保障方式,政务公开类别") -> str:
+    path = tmp_path / "table.csv"
+    path.write_text(f"{header}\n{body}", encoding="utf-8")
+    return str(path)
+
+
+NEW_UNIT_ROWS = (
+    "市统筹局,信息服务,部门动态,,本局工作动态。,及时发布,工作动态\n市统筹局,信息服务,通知公告,,通知公告。,及时发布,公告公示\n"
+)
+
+
+def test_unregistered_unit_is_listed_as_new_then_provisioned_with_its_columns(db, tmp_path, capsys):
+    path = _csv(tmp_path, NEW_UNIT_ROWS)
+    call_command("import_responsibilities", path, "--dry-run")
+    out = capsys.readouterr().out
+    assert "市统筹局（tcj）：新单位，拟定单位代码 tcj，将开通子站" in out
+    assert not Unit.objects.filter(name="市统筹局").exists() and ColumnRequirement.objects.count() == 0
+    call_command("import_responsibilities", path)
+    out = capsys.readouterr().out
+    assert "市统筹局（tcj）：新单位，单位代码 tcj，已开通子站" in out and "tcj_admin" in out
+    unit = Unit.objects.get(name="市统筹局")
+    assert unit.code == "tcj" and ColumnRequirement.objects.filter(unit=unit).count() == 2
+    with schema_context(unit.schema_name):
+        assert ColumnListingPage.objects.filter(title="部门动态", item_type="news").exists()
+
+
+def test_proposed_code_is_unique_and_a_code_column_is_used(db, tmp_path, capsys):
+    from tenants.services import provision_unit
+
+    provision_unit(code="tcj", name="市投产局")
+    call_command("import_responsibilities", _csv(tmp_path, NEW_UNIT_ROWS), "--dry-run")
+    assert "市统筹局（tcj2）：新单位" in capsys.readouterr().out
+    header = "单位,单位代码,一级栏目,二级栏目,三级栏目,具体内容,保障方式,政务公开类别"
+    call_command(
+        "import_responsibilities",
+        _csv(tmp_path, "市统筹局,tongchou,信息服务,部门动态,,动态。,及时发布,工作动态\n", header=header),
+    )
+    assert Unit.objects.get(name="市统筹局").code == "tongchou"
+    # A code that belongs to another unit is refused, nothing written.
     with pytest.raises(CommandError) as info:
-        call_command("import_responsibilities", str(broken))
-    assert "市不存在局" in str(info.value)
-    assert ColumnRequirement.objects.count() == 0
+        call_command(
+            "import_responsibilities", _csv(tmp_path, "市新局,tcj,信息服务,部门动态,,动态。,及时发布,工作动态\n", header=header)
+        )
+    assert "tcj" in str(info.value) and "市投产局" in str(info.value)
+    assert not Unit.objects.filter(name="市新局").exists()
+
+
+def test_a_renamed_unit_keeps_its_old_name_and_its_columns(imported, tmp_path, capsys):
+    from tenants.models import UnitAlias
+
+    unit = Unit.objects.get(code="fgj")
+    before = {r.key for r in ColumnRequirement.objects.filter(unit=unit)}
+    unit.name = "市发展和改革局"
+    unit.save()
+    assert UnitAlias.objects.filter(unit=unit, name="市发展改革局").exists()
+    # The 2007 table (old name) still maps to the unit: nothing new, nothing retired.
+    report = import_requirements(rows=parse_file(ATTACHMENT), source_name=ATTACHMENT.name)
+    assert not report.has_changes
+    assert not Unit.objects.filter(name="市发展改革局").exists()
+    # And a table with the new name finds the same columns.
+    renamed = tmp_path / "renamed.txt"
+    renamed.write_text(ATTACHMENT.read_text(encoding="utf-8").replace("二、市发展改革局", "二、市发展和改革局"), encoding="utf-8")
+    report = import_requirements(rows=parse_file(renamed), source_name="renamed.txt")
+    assert not report.has_changes
+    assert {r.key for r in ColumnRequirement.objects.filter(unit=unit, retired_at__isnull=True)} == before
+
+
+def test_the_table_with_todays_name_imports(db, tmp_path, capsys):
+    from tenants.models import UnitAlias
+
+    today = tmp_path / "today.txt"
+    today.write_text(ATTACHMENT.read_text(encoding="utf-8").replace("三、市经贸局", "三、市交通运输局"), encoding="utf-8")
+    call_command("import_responsibilities", str(today), "--dry-run")
+    # The seed catalogue knows 市交通运输局 as today's name of 市交通局 (jtj).
+    assert "市交通运输局（jtj）：新单位，拟定单位代码 jtj" in capsys.readouterr().out
+    call_command("import_responsibilities", str(today))
+    unit = Unit.objects.get(code="jtj")
+    assert unit.name == "市交通运输局" and ColumnRequirement.objects.filter(unit=unit).exists()
+    assert UnitAlias.objects.filter(unit=unit, name="市交通局").exists()
+    # The 2007 name maps to the same unit.
+    old = tmp_path / "old.txt"
+    old.write_text(ATTACHMENT.read_text(encoding="utf-8").replace("三、市经贸局", "三、市交通局"), encoding="utf-8")
+    report = import_requirements(rows=parse_file(old), source_name="old.txt")
+    assert not report.has_changes and not Unit.objects.filter(name="市交通局").exists()
+
+
+def test_a_registered_unit_is_found_by_its_seed_alias(db, tmp_path):
+    from tenants.services import provision_unit
+
+    provision_unit(code="jtj", name="市交通局")
+    rows = parse_csv(
+        "单位,一级栏目,二级栏目,三级栏目,具体内容,保障方式,政务公开类别\n市交通运输局,信息服务,部门动态,,动态。,及时发布,工作动态\n"
+    )
+    report = import_requirements(rows=rows, source_name="t.csv")
+    assert [(u.unit_name, u.create_unit) for u in report.units] == [("市交通局", False)]
+    assert ColumnRequirement.objects.filter(unit__code="jtj").count() == 1
+
+
+@pytest.mark.parametrize(
+    "cell, column, reason",
+    [("信" * 61, 2, "一级栏目过长"), ("信息\x00服务", 2, "空字符"), ("信息服务", 6, "保障方式过长")],
+)
+def test_over_long_cell_and_nul_are_refused_by_the_command_and_nothing_written(db, tmp_path, cell, column, reason):
+    units_before = set(Unit.objects.values_list("code", flat=True))
+    guarantee = "保" * 41 if column == 6 else "及时发布"
+    path = _csv(
+        tmp_path,
+        f"市府办公室,信息服务,公告公示,,公告。,及时发布,政府重点工作\n市统筹局,{cell},部门动态,,动态。,{guarantee},工作动态\n",
+    )
+    for args in ((path, "--dry-run"), (path,)):
+        with pytest.raises(CommandError) as info:
+            call_command("import_responsibilities", *args)
+        assert f"第3行第{column}列" in str(info.value) and reason in str(info.value)
+    assert set(Unit.objects.values_list("code", flat=True)) == units_before and ColumnRequirement.objects.count() == 0
+
+
+def test_length_limits_are_the_model_fields():
+    from columns.table.rows import MAX_LENGTHS
+    from sitepages.models import ColumnPage
+
+    field = ColumnRequirement._meta.get_field
+    assert {
+        "unit": Unit._meta.get_field("name").max_length,
+        "unit_code": Unit._meta.get_field("code").max_length,
+        "level1": field("level1").max_length,
+        "level2": field("level2").max_length,
+        "level3": field("level3").max_length,
+        "guarantee": field("guarantee").max_length,
+        "category": field("categories").base_field.max_length,
+        "categories": ColumnPage._meta.get_field("disclosure_categories").max_length,
+    } == MAX_LENGTHS
+    from tenants.models import UnitAlias
+
+    assert UnitAlias._meta.get_field("name").max_length == MAX_LENGTHS["unit"]
 
 
 def test_json_output(capsys, db):

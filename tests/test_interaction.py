@@ -746,8 +746,11 @@ def test_freshness_rule_of_interaction_is_pure_and_explains_itself():
     quiet = score_unit(UnitState(**base, interaction=InteractionState()), now=now)
     assert quiet.passed and quiet.score == 100
     state = InteractionState(
-        has_channel=False, unanswered=2, evidence=("咨询留言 ABC（2026-08-01 收到，已 122 天未答复）",),
-        overdue_open=3, unpublished_after_two_months=1,
+        has_channel=False,
+        unanswered=2,
+        evidence=("咨询留言 ABC（2026-08-01 收到，已 122 天未答复）",),
+        overdue_open=3,
+        unpublished_after_two_months=1,
     )
     score = score_unit(UnitState(**base, interaction=state), now=now)
     assert not score.passed
@@ -757,3 +760,19 @@ def test_freshness_rule_of_interaction_is_pure_and_explains_itself():
     assert score.score == 100 - 3 - 2
     # Callers that know nothing of 互动交流 (the freshness benchmark) are judged as before.
     assert score_unit(UnitState(**base), now=now).passed
+
+
+def test_unit_sets_its_own_deadlines(unit_a, host_a, staff_a):
+    unit_admin = logged_in_client(schema_name=unit_a.schema_name, host=host_a, username="ta_admin", password="pw-ta-12345")
+    index = unit_admin.get(reverse("interaction_deadlines:index"))
+    assert index.status_code == 200
+    response = unit_admin.post(reverse("interaction_deadlines:add"), {"kind": "consult", "working_days": "2"})
+    assert response.status_code == 302
+    bad = unit_admin.post(reverse("interaction_deadlines:add"), {"kind": "help", "working_days": "0"})
+    assert bad.status_code == 200
+    # Only the unit's administrators.
+    assert staff_client(unit_a, host_a, "ta_rev").get(reverse("interaction_deadlines:index")).status_code in (302, 403)
+    with schema_context(unit_a.schema_name):
+        case = services.create_case(kind="consult", subject="时限测试", content="按本单位设置的办理时限计算。", **WRITER)
+        assert case.working_days == 2
+        assert services.create_case(kind="help", subject="求助", content="默认时限五个工作日。", **WRITER).working_days == 5

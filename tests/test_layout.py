@@ -316,3 +316,34 @@ def test_the_cycle_check_sees_a_cycle(tmp_path):
     (package / "c.py").write_text("import pkg.b\nclass C:\n    from pkg import a\n", encoding="utf-8")
     (package / "b.py").write_text("try:\n    from . import c\nexcept ImportError:\n    pass\n", encoding="utf-8")
     assert _cycles(_import_graph(tmp_path)) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+def test_only_tenants_chooses_a_schema():
+    """No app but tenants/ imports django-tenants or reads or sets the connection's schema itself:
+    they go through tenants.context (settings name django-tenants' classes as dotted strings only)."""
+    offences = []
+    for path in sorted(_ROOT.rglob("*.py")):
+        relative = path.relative_to(_ROOT)
+        top = relative.parts[0]
+        if top in {"tenants", "tests", "bench", ".venv"} or "migrations" in relative.parts or len(relative.parts) == 1:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django_tenants"):
+                offences.append(f"{relative}:{node.lineno} imports {node.module}")
+            elif isinstance(node, ast.Import) and any(alias.name.startswith("django_tenants") for alias in node.names):
+                offences.append(f"{relative}:{node.lineno} imports django_tenants")
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr
+                in {
+                    "schema_name",
+                    "set_schema",
+                    "set_schema_to_public",
+                    "set_tenant",
+                }
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "connection"
+            ):
+                offences.append(f"{relative}:{node.lineno} uses connection.{node.attr}")
+    assert not offences, "\n".join(offences)

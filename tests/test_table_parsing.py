@@ -460,8 +460,17 @@ def test_top_border_with_wrong_column_count() -> None:
     assert error.reason == "表格有5栏，应为6栏（一级栏目、二级栏目、三级栏目、具体内容、保障方式、政务公开类别）"
 
 
-def test_unknown_unit_heading_is_refused() -> None:
-    error = refusal(edited({108: "二、市发展和改革局"}))
+def test_any_unit_heading_is_read_the_database_decides() -> None:
+    # The parser does not whitelist units: the import matches the headings
+    # against the units registered in the database (and creates new ones).
+    rows = parse_text(edited({108: "二、市发展和改革局"}))
+    assert "市发展和改革局" in {row.unit for row in rows}
+
+
+def test_unknown_unit_heading_is_refused_when_the_names_are_given() -> None:
+    with pytest.raises(TableFormatError) as caught:
+        parse_text(edited({108: "二、市发展和改革局"}), known_units=set(load_unit_catalogue()))
+    error = caught.value
     assert (error.line, error.column) == (108, 3)
     assert error.reason == "未知单位「市发展和改革局」：不在单位名录中"
     assert str(error) == "第108行第3列：未知单位「市发展和改革局」：不在单位名录中"
@@ -611,10 +620,12 @@ def csv_refusal(text: str | bytes) -> TableFormatError:
 HEADER = ",".join(SPREADSHEET_HEADER)
 
 
-def test_csv_unknown_unit_is_refused() -> None:
-    error = csv_refusal(
-        f"{HEADER}\n市府办公室,信息服务,公告公示,,公告。,及时发布,政府重点工作\n市统筹局,信息服务,公告公示,,,,工作动态类\n"
-    )
+def test_csv_unknown_unit_is_refused_when_the_names_are_given() -> None:
+    text = f"{HEADER}\n市府办公室,信息服务,公告公示,,公告。,及时发布,政府重点工作\n市统筹局,信息服务,公告公示,,,,工作动态类\n"
+    assert [row.unit for row in parse_csv(text)] == ["市府办公室", "市统筹局"]
+    with pytest.raises(TableFormatError) as caught:
+        parse_csv(text, known_units={"市府办公室"})
+    error = caught.value
     assert (error.line, error.column) == (3, 1)
     assert str(error) == "第3行第1列：未知单位「市统筹局」：不在单位名录中"
 
@@ -790,3 +801,74 @@ def test_unit_catalogue() -> None:
     assert all(name == unit.name for name, unit in catalogue.items())
     catalogue.pop("市府办公室")
     assert "市府办公室" in load_unit_catalogue()
+
+
+# --------------------------------------------------------------------------
+# The 单位代码 column, over-long cells and NUL characters
+
+
+CODE_HEADER = "单位,单位代码,一级栏目,二级栏目,三级栏目,具体内容,保障方式,政务公开类别"
+
+
+def test_csv_may_carry_a_code_column() -> None:
+    rows = parse_csv(
+        f"{CODE_HEADER}\n市统筹局,tcj,信息服务,公告公示,,公告。,及时发布,政府重点工作\n市统筹局,,信息服务,部门动态,,动态。,及时发布,工作动态\n"
+    )
+    assert [(row.unit, row.unit_code, row.level2) for row in rows] == [
+        ("市统筹局", "tcj", "公告公示"),
+        ("市统筹局", "tcj", "部门动态"),
+    ]
+    assert parse_csv(f"{HEADER}\n市统筹局,信息服务,公告公示,,公告。,及时发布,政府重点工作\n")[0].unit_code == ""
+
+
+@pytest.mark.parametrize(
+    "body, line, column, reason",
+    [
+        ("市统筹局,TCJ,信息服务,公告公示,,公告。,及时发布,类别\n", 2, 2, "单位代码「TCJ」不合规"),
+        ("市统筹局,tcj,信息服务,公告公示,,公告。,及时发布,类别\n市统筹局,tj,信息服务,动态,,,,类别\n", 3, 2, "不一致"),
+        ("市统筹局,tcj,信息服务,公告公示,,公告。,及时发布,类别\n市统计局,tcj,信息服务,动态,,,,类别\n", 3, 2, "已在第2行"),
+    ],
+)
+def test_bad_codes_are_refused_with_line_and_column(body, line, column, reason) -> None:
+    error = csv_refusal(f"{CODE_HEADER}\n{body}")
+    assert (error.line, error.column) == (line, column)
+    assert reason in error.reason
+
+
+@pytest.mark.parametrize(
+    "cells, column, reason",
+    [
+        (["市" + "统" * 60, "信息服务", "公告公示", "", "", "", "类别"], 1, "单位过长：61个字符，最多60个"),
+        (["市统筹局", "信" * 61, "公告公示", "", "", "", "类别"], 2, "一级栏目过长"),
+        (["市统筹局", "信息服务", "公" * 61, "", "", "", "类别"], 3, "二级栏目过长"),
+        (["市统筹局", "信息服务", "公告", "三" * 81, "", "", "类别"], 4, "三级栏目过长"),
+        (["市统筹局", "信息服务", "公告", "", "", "保" * 41, "类别"], 6, "保障方式过长"),
+        (["市统筹局", "信息服务", "公告", "", "", "", "类" * 81], 7, "政务公开类别过长"),
+        (["市统筹局", "信息服务", "公告", "", "", "", "；".join(["类别" + str(i) * 10 for i in range(30)])], 7, "合计"),
+        (["市统筹局", "信息服务", "公告", "", "内容\x00", "", "类别"], 5, "空字符"),
+    ],
+)
+def test_over_long_cells_and_nul_are_refused_in_csv_and_xlsx(cells, column, reason) -> None:
+    import csv as csv_module
+
+    buffer = io.StringIO()
+    writer = csv_module.writer(buffer)
+    writer.writerow(SPREADSHEET_HEADER)
+    writer.writerow(cells)
+    error = csv_refusal(buffer.getvalue())
+    assert (error.line, error.column) == (2, column)
+    assert reason in error.reason
+
+
+def test_over_long_cell_and_nul_in_box_drawn_text() -> None:
+    # Line 56 is a row of 市府办公室's table: 一级栏目 text at column 2.
+    line = source_line(56)
+    with pytest.raises(TableFormatError) as caught:
+        parse_text(edited({108: "二、" + "市" * 61}))
+    assert (caught.value.line, caught.value.column) == (108, 3)
+    assert "单位过长" in caught.value.reason
+    nul = line[:3] + "\x00" + line[4:]
+    with pytest.raises(TableFormatError) as caught:
+        parse_text(edited({56: nul}))
+    assert (caught.value.line, caught.value.column) == (56, 4)
+    assert "空字符" in caught.value.reason

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 from django.db.models import Count, Max
-from django_tenants.utils import get_public_schema_name, schema_context
+
+from tenants.context import public_schema
 
 from .calendar import WorkCalendar
 from .models import HolidayDay
@@ -21,7 +22,7 @@ def _version() -> tuple:
 
 def work_calendar() -> WorkCalendar:
     """The calendar as the information centre keeps it (public schema), rebuilt only after a change."""
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         version = _version()
         with _lock:
             cached = _cache.get("calendar")
@@ -34,5 +35,5 @@ def work_calendar() -> WorkCalendar:
 
 
 def years_covered() -> list[int]:
-    with schema_context(get_public_schema_name()):
+    with public_schema():
         return sorted({day.year for day in HolidayDay.objects.values_list("date", flat=True)})

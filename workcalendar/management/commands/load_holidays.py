@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import schema_context
 
+from tenants.context import public_schema
 from workcalendar.data import HOLIDAY_ROWS
 from workcalendar.services import load_rows
 
@@ -42,6 +42,6 @@ class Command(BaseCommand):
         else:
             rows = [(date.fromisoformat(iso), kind, note) for iso, kind, note in HOLIDAY_ROWS]
             replace = False
-        with schema_context("public"):
+        with public_schema():
             result = load_rows(rows=sorted(rows), replace_years=replace)
         self.stdout.write(f"节假日安排：新增 {result['created']} 天，更新 {result['updated']} 天")
