@@ -6,6 +6,10 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from .types import COLUMN_TYPES, KIND_CHOICES
+
+PAGE_TYPE_CHOICES = tuple((key, ctype.label) for key, ctype in COLUMN_TYPES.items())
+
 
 class ColumnRequirement(models.Model):
     """One required column of one unit, as the information centre's table demands."""
@@ -18,8 +22,8 @@ class ColumnRequirement(models.Model):
     content = models.TextField("具体内容", blank=True)
     guarantee = models.CharField("保障方式", max_length=40, blank=True)
     categories = ArrayField(models.CharField(max_length=80), verbose_name="政务公开类别", default=list)
-    page_type = models.CharField("页面类型", max_length=40)
-    column_kind = models.CharField("栏目类型", max_length=20)
+    page_type = models.CharField("页面类型", max_length=40, choices=PAGE_TYPE_CHOICES)
+    column_kind = models.CharField("栏目类型", max_length=20, choices=KIND_CHOICES)
     policy_days = models.PositiveIntegerField("更新期限（天）", null=True, blank=True)
     policy_overridden = models.BooleanField("期限由信息中心调整", default=False)
     position = models.PositiveIntegerField("顺序", default=0)

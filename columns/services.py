@@ -6,17 +6,19 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
 
 from tenants.context import foreign_schema_context
-from tenants.models import Unit
+from tenants.models import PUBLIC_CODE, TEMPLATE_CODE, Unit, UnitAlias
+from tenants.selectors import unit_by_name
 from tenants.services import provision_unit
 
 from .models import ColumnRequirement, ImportRun
-from .table import RequirementRow, UnitInfo, load_unit_catalogue
+from .table import RequirementRow, load_unit_catalogue
+from .table.catalogue import catalogue_entry
 from .types import ColumnKind, column_type
 
 
@@ -29,6 +31,8 @@ class UnitChanges:
     unit_name: str
     unit_code: str
     create_unit: bool = False
+    # The heading in the table when it is another name (alias, former name) of the unit.
+    table_name: str = ""
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
@@ -50,8 +54,14 @@ class ImportReport:
         out: list[str] = []
         for unit in self.units:
             head = f"{prefix}{unit.unit_name}（{unit.unit_code}）"
+            if unit.table_name:
+                head += f"〔表中名称「{unit.table_name}」〕"
             if unit.create_unit:
-                head += "：将开通新单位子站" if self.dry_run else "：已开通新单位子站"
+                head += (
+                    f"：新单位，拟定单位代码 {unit.unit_code}，将开通子站"
+                    if self.dry_run
+                    else f"：新单位，单位代码 {unit.unit_code}，已开通子站"
+                )
             out.append(head)
             out += [f"  新增栏目：{name}" for name in unit.added]
             out += [f"  变更栏目：{name}" for name in unit.changed]
@@ -61,6 +71,19 @@ class ImportReport:
         if not self.has_changes:
             out.append("责任分解表与平台现有栏目一致，本次导入未做任何更改")
         return out
+
+
+@dataclass
+class _UnitPlan:
+    """Where one heading of the table goes: a registered unit, or a unit to provision."""
+
+    table_name: str
+    unit: Unit | None
+    code: str
+    name: str
+    full_name: str = ""
+    unit_type: str = "department"
+    aliases: tuple[str, ...] = ()
 
 
 def requirement_keys(rows: Iterable[RequirementRow]) -> list[str]:
@@ -103,38 +126,128 @@ _COMPARED = ("level1", "level2", "level3", "content", "guarantee", "categories",
 def import_requirements(*, rows: list[RequirementRow], source_name: str, dry_run: bool = False, user=None) -> ImportReport:
     """Apply a parsed table: create missing units, add/change/retire requirements, build trees.
 
-    All in one transaction: a failure writes nothing. Published content is
-    never deleted; a column that leaves the table is only marked retired.
+    Headings are matched against the units registered in the database (their
+    names and aliases); a heading no unit has is a new unit, provisioned here
+    with the code the table gives or one proposed from its name. All in one
+    transaction: a failure writes nothing. Published content is never deleted;
+    a column that leaves the table is only marked retired.
     """
-    catalogue = load_unit_catalogue()
     by_unit: dict[str, list[RequirementRow]] = defaultdict(list)
     for row in rows:
         by_unit[row.unit].append(row)
-    for name in by_unit:
-        if name not in catalogue and not Unit.objects.filter(name=name).exists():
-            raise ImportRefused(f"单位「{name}」不在单位名录中，无法开通")
+    plans = _plan_units(by_unit)
 
     report = ImportReport(dry_run=dry_run, units=[])
     with transaction.atomic():
-        for unit_name, unit_rows in by_unit.items():
-            _import_unit(unit_name=unit_name, rows=unit_rows, info=catalogue.get(unit_name), report=report)
+        for plan in plans:
+            _import_unit(plan=plan, rows=by_unit[plan.table_name], report=report)
         if not dry_run:
             _record_run(report=report, source_name=source_name, user=user)
     return report
 
 
-def _import_unit(*, unit_name: str, rows: list[RequirementRow], info: UnitInfo | None, report: ImportReport) -> None:
+def _plan_units(by_unit: dict[str, list[RequirementRow]]) -> list[_UnitPlan]:
+    """Resolve every heading to a unit before anything is written; refuse contradictions."""
+    taken = set(Unit.objects.values_list("code", flat=True)) | {PUBLIC_CODE, TEMPLATE_CODE}
+    # Seed codes stay free for their own units.
+    reserved = {entry.code for entry in load_unit_catalogue().values()}
+    plans: list[_UnitPlan] = []
+    seen: dict[int, str] = {}
+    for name, unit_rows in by_unit.items():
+        first = unit_rows[0]
+        code = next((row.unit_code for row in unit_rows if row.unit_code), "")
+        unit = unit_by_name(name=name)
+        entry = catalogue_entry(name)
+        if unit is None and entry is not None:
+            # The seed knows this name as another name of a registered unit.
+            unit = unit_by_name(name=entry.name) or next(
+                (u for alias in entry.aliases if (u := unit_by_name(name=alias)) is not None), None
+            )
+        if code:
+            owner = Unit.objects.filter(code=code).first()
+            if unit is not None and unit.code != code:
+                raise ImportRefused(
+                    f"第{first.line}行：单位「{name}」已登记为「{unit.name}」（{unit.code}），与表中单位代码「{code}」不符"
+                )
+            if unit is None and owner is not None:
+                raise ImportRefused(
+                    f"第{first.line}行：单位代码「{code}」已属于单位「{owner.name}」，与表中单位名称「{name}」不符"
+                    "（单位更名请先在单位资料中修改名称，原名称会保留为曾用名）"
+                )
+        if unit is not None:
+            if unit.pk in seen:
+                raise ImportRefused(
+                    f"第{first.line}行：「{name}」与「{seen[unit.pk]}」是同一单位「{unit.name}」，表中只能出现一次"
+                )
+            seen[unit.pk] = name
+            aliases = (name,) if name != unit.name else ()
+            plans.append(_UnitPlan(table_name=name, unit=unit, code=unit.code, name=unit.name, aliases=aliases))
+            continue
+        if not code:
+            preferred = entry.code if entry is not None and entry.code not in taken else ""
+            code = preferred or propose_code(name, taken=taken | reserved)
+        elif code in taken:
+            raise ImportRefused(f"第{first.line}行：单位代码「{code}」已被本表中的另一单位使用")
+        taken.add(code)
+        plans.append(
+            _UnitPlan(
+                table_name=name,
+                unit=None,
+                code=code,
+                name=name,
+                full_name=entry.full_name if entry is not None else "",
+                unit_type=entry.unit_type if entry is not None else ("district" if name.endswith("区") else "department"),
+                aliases=tuple(n for n in ((entry.name, *entry.aliases) if entry is not None else ()) if n != name),
+            )
+        )
+    return plans
+
+
+_CODE_CHARS = re.compile(r"[^a-z0-9]")
+
+
+def propose_code(name: str, *, taken: Iterable[str]) -> str:
+    """A unit code from the pinyin initials of its name (市交通运输局 → jtysj), unique against `taken`.
+
+    The leading 市 is dropped as in the shipped codes (市发展改革局 → fgj is the
+    seed's; the rule gives fzggj); a number is appended while the code is taken.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    base = name.removeprefix("市") if len(name) > 2 else name
+    initials = "".join(lazy_pinyin(base, style=Style.FIRST_LETTER))
+    code = _CODE_CHARS.sub("", initials.lower())
+    code = code.lstrip("0123456789")[:17]
+    if len(code) < 2:
+        code = f"dw{code}"
+    taken = set(taken)
+    candidate, n = code, 2
+    while candidate in taken:
+        candidate, n = f"{code}{n}", n + 1
+    return candidate
+
+
+def _import_unit(*, plan: _UnitPlan, rows: list[RequirementRow], report: ImportReport) -> None:
     """One unit's part of the table: its site if it has none, its requirements, its column tree."""
     dry_run = report.dry_run
-    unit = Unit.objects.filter(name=unit_name).first()
-    changes = UnitChanges(unit_name=unit_name, unit_code=unit.code if unit else info.code)
+    unit = plan.unit
+    changes = UnitChanges(
+        unit_name=plan.name,
+        unit_code=plan.code,
+        table_name=plan.table_name if plan.table_name != plan.name else "",
+    )
     report.units.append(changes)
     if unit is None:
         changes.create_unit = True
         if not dry_run:
-            unit = _provision(info=info, report=report)
+            unit = _provision(plan=plan, report=report)
+    if not dry_run:
+        for alias in plan.aliases:
+            if not UnitAlias.objects.filter(name=alias).exists() and not Unit.objects.filter(name=alias).exists():
+                UnitAlias.objects.create(unit=unit, name=alias)
     existing = {} if unit is None else {r.key: r for r in ColumnRequirement.objects.filter(unit=unit)}
-    for position, (key, row) in enumerate(zip(requirement_keys(rows), rows, strict=False)):
+    keyed = _rows_keyed_as_stored(rows, unit=unit, plan=plan, existing=set(existing))
+    for position, (key, row) in enumerate(zip(requirement_keys(keyed), keyed, strict=False)):
         _apply_row(
             unit=unit, key=key, row=row, position=position, current=existing.pop(key, None), changes=changes, dry_run=dry_run
         )
@@ -143,8 +256,27 @@ def _import_unit(*, unit_name: str, rows: list[RequirementRow], info: UnitInfo |
         build_column_tree(unit=unit)
 
 
-def _provision(*, info: UnitInfo, report: ImportReport) -> Unit:
-    result = provision_unit(code=info.code, name=info.name, full_name=info.full_name, unit_type=info.unit_type)
+def _rows_keyed_as_stored(
+    rows: list[RequirementRow], *, unit: Unit | None, plan: _UnitPlan, existing: set[str]
+) -> list[RequirementRow]:
+    """The rows under the unit name their stored keys were made with.
+
+    A key includes the unit's name at its first import; after a rename, or from a
+    table under a former name or an alias, the same columns must keep their keys.
+    """
+    names = [plan.name, plan.table_name]
+    if unit is not None:
+        names += list(UnitAlias.objects.filter(unit=unit).values_list("name", flat=True))
+    best, best_hits = plan.name, -1
+    for name in dict.fromkeys(names):
+        hits = len(existing.intersection(requirement_keys(replace(row, unit=name) for row in rows)))
+        if hits > best_hits:
+            best, best_hits = name, hits
+    return [replace(row, unit=best) for row in rows]
+
+
+def _provision(*, plan: _UnitPlan, report: ImportReport) -> Unit:
+    result = provision_unit(code=plan.code, name=plan.name, full_name=plan.full_name, unit_type=plan.unit_type)
     report.created_admins.append((result.unit.name, result.admin_username, result.admin_password))
     return result.unit
 
@@ -196,14 +328,18 @@ def _retire(gone: Iterable[ColumnRequirement], *, changes: UnitChanges, dry_run:
         if requirement.retired_at is None:
             changes.retired.append(str(requirement))
             if not dry_run:
-                requirement.retired_at = timezone.now()
-                requirement.save(update_fields=["retired_at", "updated_at"])
+                _mark_retired(requirement)
+
+
+def _mark_retired(requirement: ColumnRequirement) -> None:
+    requirement.retired_at = timezone.now()
+    requirement.save(update_fields=["retired_at", "updated_at"])
 
 
 def _record_run(*, report: ImportReport, source_name: str, user) -> ImportRun:
     return ImportRun.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        source_name=source_name[:255],
+        source_name=source_name.replace("\x00", "")[:255],
         added=sum(len(u.added) for u in report.units),
         changed=sum(len(u.changed) for u in report.units),
         retired=sum(len(u.retired) for u in report.units),
@@ -348,10 +484,98 @@ def build_column_tree(*, unit: Unit) -> dict[str, int]:
     return counts
 
 
-def set_column_policy(*, requirement: ColumnRequirement, policy_days: int | None) -> ColumnRequirement:
-    """The information centre sets a column's update period; later imports keep it."""
-    requirement.policy_days = policy_days
-    requirement.policy_overridden = True
-    requirement.save(update_fields=["policy_days", "policy_overridden", "updated_at"])
+# --- the information centre's edits in the admin (栏目责任) ---------------------
+
+
+def _editable_fields(*, level1: str, level2: str, level3: str, content: str, guarantee: str, categories, page_type: str) -> dict:
+    ctype = column_type(page_type)
+    return {
+        "level1": level1,
+        "level2": level2,
+        "level3": level3,
+        "content": content,
+        "guarantee": guarantee,
+        "categories": list(categories),
+        "page_type": page_type,
+        "column_kind": ctype.kind.value,
+    }
+
+
+@transaction.atomic
+def add_requirement(*, unit: Unit, policy_days: int | None = None, **fields) -> ColumnRequirement:
+    """A column the centre requires of a unit beyond its imported table; its page is built at once.
+
+    Its key is made as an import makes it, so the same row in a later table is the
+    same requirement (and a table without it lists it as retired in the dry run).
+    Without ``policy_days`` the type's default period applies.
+    """
+    values = _editable_fields(**fields)
+    existing = set(ColumnRequirement.objects.filter(unit=unit).values_list("key", flat=True))
+    # Numbered like a repeated row of the table: the n-th column with the same path and type.
+    for n in range(1, 1000):
+        ident = (unit.name, values["level1"], values["level2"], values["level3"], values["page_type"], str(n))
+        key = hashlib.sha1("\x1f".join(ident).encode("utf-8")).hexdigest()[:16]
+        if key not in existing:
+            break
+    position = (
+        ColumnRequirement.objects.filter(unit=unit).order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    requirement = ColumnRequirement.objects.create(
+        unit=unit,
+        key=key,
+        position=position,
+        policy_days=policy_days if policy_days is not None else column_type(values["page_type"]).default_days,
+        policy_overridden=policy_days is not None,
+        **values,
+    )
+    build_column_tree(unit=unit)
+    return requirement
+
+
+@transaction.atomic
+def update_requirement(*, requirement: ColumnRequirement, policy_days: int | None, **fields) -> ColumnRequirement:
+    """Edit a requirement; a changed update period is the centre's decision, kept by later imports."""
+    values = _editable_fields(**fields)
+    # As stored: an admin form has already copied its values onto `requirement`.
+    stored = ColumnRequirement.objects.get(pk=requirement.pk)
+    type_changed = values["page_type"] != stored.page_type
+    for name, value in values.items():
+        setattr(requirement, name, value)
+    requirement.policy_days = stored.policy_days
+    if policy_days != stored.policy_days:
+        requirement.policy_days = policy_days
+        requirement.policy_overridden = True
+    elif type_changed and not requirement.policy_overridden:
+        requirement.policy_days = column_type(values["page_type"]).default_days
+    requirement.save()
     build_column_tree(unit=requirement.unit)
     return requirement
+
+
+@transaction.atomic
+def retire_requirement(*, requirement: ColumnRequirement) -> ColumnRequirement:
+    """No longer required (as when a row leaves the table): the column page and its content stay."""
+    if requirement.retired_at is None:
+        _mark_retired(requirement)
+    return requirement
+
+
+@transaction.atomic
+def reinstate_requirement(*, requirement: ColumnRequirement) -> ColumnRequirement:
+    """Required again: its page (kept since it retired) is monitored again, or built if missing."""
+    if requirement.retired_at is not None:
+        requirement.retired_at = None
+        requirement.save(update_fields=["retired_at", "updated_at"])
+        build_column_tree(unit=requirement.unit)
+    return requirement
+
+
+@transaction.atomic
+def set_type_policy(*, page_type: str, policy_days: int | None) -> int:
+    """The update period of every required column of one type, for all units at once; returns how many changed."""
+    requirements = ColumnRequirement.objects.filter(page_type=page_type, retired_at__isnull=True)
+    units = set(requirements.values_list("unit_id", flat=True))
+    count = requirements.update(policy_days=policy_days, policy_overridden=True, updated_at=timezone.now())
+    for unit in Unit.objects.filter(pk__in=units):
+        build_column_tree(unit=unit)
+    return count

@@ -7,6 +7,7 @@ from django.views.generic import FormView, View
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from tenants.admin import require_information_centre
+from tenants.services import ProvisioningError
 
 from .forms import ImportForm
 from .selectors import current_rows
@@ -48,7 +49,7 @@ class ImportView(WagtailAdminTemplateMixin, FormView):
         except UnicodeDecodeError:
             form.add_error("table", "文本文件须为 UTF-8 编码（CSV 另支持 GB18030）")
             return self.form_invalid(form)
-        except (TableFormatError, ImportRefused) as exc:
+        except (TableFormatError, ImportRefused, ProvisioningError) as exc:
             form.add_error("table", f"{upload.name}：{exc}")
             return self.form_invalid(form)
         return self.render_to_response(self.get_context_data(form=ImportForm(), report=report))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
+from columns.types import ColumnKind
 from sitepages import models as pages
 
 UNIT_PROFILES = {
@@ -205,7 +206,32 @@ def fill_unit(*, unit, seed: int = 2026) -> int:
             _publish(column)
         elif not column.live:
             _publish(column)
+    if unit.code == OVERDUE_STATIC_UNIT:
+        _make_one_static_column_overdue(home)
     return added
+
+
+# One static column of this unit is past its 30-day check in the demo, so its dashboard offers
+# “已核查，内容准确” (the unit's first static page column, e.g. 机构概况).
+OVERDUE_STATIC_UNIT = "fgj"
+OVERDUE_STATIC_DAYS = 45
+
+
+def _make_one_static_column_overdue(home) -> None:
+    candidates = (
+        Page.objects.descendant_of(home)
+        .type(*pages.COLUMN_PAGE_TYPES)
+        .not_type(pages.ColumnListingPage, pages.SectionPage)
+        .live()
+        .specific()
+        .order_by("path")
+    )
+    for column in candidates:
+        if column.column_kind == ColumnKind.STATIC:
+            if column.last_confirmed_at is None:
+                overdue = timezone.now() - dt.timedelta(days=OVERDUE_STATIC_DAYS)
+                Page.objects.filter(pk=column.pk).update(last_published_at=overdue, first_published_at=overdue)
+            return
 
 
 def _items_for(item_type: str, *, name: str, stale: int, rng: random.Random) -> list[pages.ArticlePage]:

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from columns.types import DEFAULT_POLICY_DAYS, ColumnKind
+from tenants.context import schema_named
 from tenants.hosts import base_url_for_host, unit_base_url
 
 from .freshness import SHANGHAI, ColumnState, ScoringWeights, UnitState
@@ -26,6 +26,8 @@ from .reports.figures import (
     CLAUSE_INTERACTION,
     CLAUSE_MAINTENANCE,
     CLAUSE_UNREACHABLE,
+    NO_RECORD,
+    NOT_OPEN,
     Article11Case,
     MonthlyReport,
     UnitMonthlyFigures,
@@ -95,27 +97,25 @@ def _columns() -> list[dict]:
         "policy_days",
         "last_confirmed_at",
         "last_published_at",
+        "requirement_key",
     )
     queries = [model.objects.live().values(*fields).order_by() for model in scored_column_types()]
     return sorted(queries[0].union(*queries[1:], all=True), key=lambda row: row["path"])
 
 
 def _homepage_newest_dynamic() -> datetime | None:
-    from sitepages.models import NewsPage, UnitHomePage
+    """The newest of the homepage's dynamic information: the unit's 首页动态信息 columns (sitepages.homepage)."""
+    from sitepages.homepage import newest_dynamic
 
-    home = UnitHomePage.objects.live().first()
-    if home is None:
-        return None
-    row = (
-        NewsPage.objects.live()
-        .public()
-        .descendant_of(home)
-        .aggregate(
-            newest_date=Max("publish_date"),
-            newest_undated=Max("last_published_at", filter=Q(publish_date__isnull=True)),
-        )
-    )
-    return _newest(_as_moment(row["newest_date"]), row["newest_undated"])
+    return newest_dynamic()
+
+
+def centre_unit():
+    """The portal's unit (public schema): the information centre's own records, e.g. the broken links
+    of the platform's shared templates. None when the registry has no portal row."""
+    from tenants.models import Unit
+
+    return Unit.objects.filter(schema_name="public").first()
 
 
 def open_broken_links(*, unit):
@@ -154,7 +154,9 @@ def unit_state(*, unit) -> UnitState:
 
     broken = open_broken_links(unit=unit).count()
     failure = availability_failure_ratio(unit=unit)
-    with schema_context(unit.schema_name):
+    # A retired requirement's page stays published but is no longer required: not judged.
+    retired = set(unit.requirements.filter(retired_at__isnull=False).values_list("key", flat=True))
+    with schema_named(unit.schema_name):
         listing_type = ContentType.objects.get_for_model(ColumnListingPage).pk
         items = _item_figures_by_parent()
         # 互动交流 (two queries): the 互动渠道 column's content is its published replies.
@@ -162,6 +164,8 @@ def unit_state(*, unit) -> UnitState:
         replies = (published, newest_reply)
         columns = []
         for row in _columns():
+            if row["requirement_key"] and row["requirement_key"] in retired:
+                continue
             kind = ColumnKind(row["column_kind"])
             own = items.get(row["path"], {"count": 0, "newest": None})
             count, newest = own["count"], own["newest"]
@@ -218,6 +222,46 @@ def site_unit(code: str):
 def broken_links_by_recency(*, unit):
     """The unit's open broken links, the most recently seen first."""
     return open_broken_links(unit=unit).order_by("-last_seen", "url")
+
+
+def _page_ids_by_path(paths: set[str]) -> dict[str, int]:
+    """URL path on the unit's site → page id (inside the unit's schema)."""
+    from wagtail.models import Page, Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first() or Site.objects.first()
+    if site is None or not paths:
+        return {}
+    root = site.root_page.url_path.rstrip("/")
+    wanted = {root + (path if path.endswith("/") else path + "/"): path for path in paths}
+    return {wanted[url_path]: pk for pk, url_path in Page.objects.filter(url_path__in=wanted).values_list("pk", "url_path")}
+
+
+def unit_broken_link_rows(*, unit) -> list[dict]:
+    """The unit's own open broken links, each once, with every page it appears on and that page's
+    edit link (the unit admin's 本站无法打开的链接 list). Call from the unit's schema or the public one."""
+    links = list(broken_links_by_recency(unit=unit))
+    # The crawler parses only the unit's own pages, so every source page is one of the unit's.
+    paths = {urlsplit(source.get("page", "")).path or "/" for link in links for source in link.sources}
+    with schema_named(unit.schema_name):
+        page_ids = _page_ids_by_path(paths)
+    rows = []
+    for link in links:
+        sources = []
+        for source in link.sources:
+            page_id = page_ids.get(urlsplit(source.get("page", "")).path or "/")
+            sources.append(
+                {"page": source.get("page", ""), "text": source.get("text", ""), "edit_url": edit_url(page_id) if page_id else ""}
+            )
+        rows.append(
+            {
+                "url": link.url,
+                "problem": link.problem,
+                "first_seen": link.first_seen,
+                "last_seen": link.last_seen,
+                "sources": sources,
+            }
+        )
+    return rows
 
 
 def check_running(*, unit, kind: str, since: datetime) -> bool:
@@ -349,6 +393,19 @@ def weekly_scores_by_unit(*, units, until: datetime | None = None, weeks: int = 
     return {unit_id: sorted(weeks_.items()) for unit_id, weeks_ in by_unit.items()}
 
 
+def vetoed_weeks(*, unit, until: datetime | None = None, weeks: int = TREND_WEEKS) -> set[date]:
+    """Mondays of the weeks whose last snapshot carried a single-item veto (drawn red in the trend)."""
+    until = until or timezone.now()
+    last: dict[date, bool] = {}
+    snapshots = FreshnessSnapshot.objects.filter(
+        unit=unit, taken_at__gte=until - timedelta(weeks=weeks), taken_at__lte=until
+    ).order_by("taken_at", "id")
+    for taken_at, passed in snapshots.values_list("taken_at", "passed"):
+        local = taken_at.astimezone(SHANGHAI).date()
+        last[local - timedelta(days=local.weekday())] = passed
+    return {week for week, passed in last.items() if not passed}
+
+
 def sparkline_points(points, *, width: int = 120, height: int = 28) -> str:
     """The SVG polyline points of a 0–100 score trend drawn in a width × height box."""
     if not points:
@@ -362,8 +419,11 @@ def sparkline_points(points, *, width: int = 120, height: int = 28) -> str:
     return " ".join(coords)
 
 
-def trend_svg_bars(points: list[tuple[date, int]], *, width: int = 480, height: int = 160) -> list[dict]:
-    """Bar geometry of a 0–100 score trend for the template's inline SVG."""
+def trend_svg_bars(
+    points: list[tuple[date, int]], *, width: int = 480, height: int = 160, vetoed: set[date] | frozenset = frozenset()
+) -> list[dict]:
+    """Bar geometry of a 0–100 score trend for the template's inline SVG; a week in ``vetoed``
+    (a single-item veto, whatever the score) is drawn red."""
     if not points:
         return []
     slot = width / len(points)
@@ -383,6 +443,7 @@ def trend_svg_bars(points: list[tuple[date, int]], *, width: int = 480, height: 
                 "score_y": round(10 + plot - h - 3, 1),
                 "week": week.strftime("%m-%d"),
                 "score": score,
+                "vetoed": week in vetoed,
             }
         )
     return bars
@@ -401,7 +462,7 @@ def published_by_type(*, unit, start: datetime, end: datetime) -> dict[str, int]
     from sitepages.models import ITEM_TYPES
 
     counts: dict[str, int] = {}
-    with schema_context(unit.schema_name):
+    with schema_named(unit.schema_name):
         for model in ITEM_TYPES.values():
             label = str(model._meta.verbose_name)
             counts[label] = (
@@ -415,7 +476,27 @@ def published_by_type(*, unit, start: datetime, end: datetime) -> dict[str, int]
     return counts
 
 
+def in_grace(*, unit, moment: datetime) -> bool:
+    """Whether ``moment`` is within the unit's grace period (settings.OVERSIGHT_GRACE_DAYS after it was opened)."""
+    return moment < unit.created_at + timedelta(days=settings.OVERSIGHT_GRACE_DAYS)
+
+
 def _figures(*, unit, snapshot: FreshnessSnapshot | None, start: datetime, end: datetime) -> UnitMonthlyFigures:
+    """One unit's month, from that month's last snapshot only: no snapshot, no figures (无记录 / 未开通)."""
+    if unit.created_at >= end:
+        return UnitMonthlyFigures(
+            unit_code=unit.code,
+            unit_name=unit.name,
+            published_by_type={},
+            score=0,
+            passed=True,
+            stale_columns=0,
+            empty_columns=0,
+            broken_links=0,
+            availability_ratio=None,
+            deductions=(),
+            status=NOT_OPEN,
+        )
     published = published_by_type(unit=unit, start=start, end=end)
     if snapshot is None:
         return UnitMonthlyFigures(
@@ -423,14 +504,17 @@ def _figures(*, unit, snapshot: FreshnessSnapshot | None, start: datetime, end: 
             unit_name=unit.name,
             published_by_type=published,
             score=0,
-            passed=False,
+            passed=True,
             stale_columns=0,
             empty_columns=0,
-            broken_links=open_broken_links(unit=unit).count(),
+            broken_links=0,
             availability_ratio=None,
-            deductions=("本月无评分记录",),
-            vetoes=("本月无评分记录",),
+            deductions=(),
+            status=NO_RECORD,
         )
+    grace = ""
+    if in_grace(unit=unit, moment=snapshot.taken_at):
+        grace = f"开通未满 {settings.OVERSIGHT_GRACE_DAYS} 天"
     return UnitMonthlyFigures(
         unit_code=unit.code,
         unit_name=unit.name,
@@ -443,12 +527,23 @@ def _figures(*, unit, snapshot: FreshnessSnapshot | None, start: datetime, end: 
         availability_ratio=snapshot.availability_ratio,
         deductions=tuple(f"扣 {d['points']} 分：{d['reason']}" for d in snapshot.deductions),
         vetoes=tuple(snapshot.vetoes),
+        grace_note=grace,
     )
 
 
-def _cases(*, unit, start: datetime, end: datetime) -> list[Article11Case]:
+def _links_at(*, unit, moment: datetime):
+    """The unit's broken links open at ``moment`` (what a snapshot taken then counted)."""
+    return BrokenLink.objects.filter(unit=unit, first_seen__lte=moment).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gt=moment)
+    )
+
+
+def _cases(*, unit, start: datetime, end: datetime, snapshot: FreshnessSnapshot | None = None) -> list[Article11Case]:
+    """第十一条 cases of the month, from the same records as the table: the month's snapshots
+    (vetoes not counted during the grace period) and the broken links the month's last snapshot counted."""
     cases = []
     failed = FreshnessSnapshot.objects.filter(unit=unit, taken_at__gte=start, taken_at__lt=end, passed=False)
+    failed = failed.filter(taken_at__gte=unit.created_at + timedelta(days=settings.OVERSIGHT_GRACE_DAYS))
     span = failed.aggregate(first=Min("taken_at"), last=Max("taken_at"))
     if span["first"] is not None:
         last = failed.first()
@@ -461,22 +556,22 @@ def _cases(*, unit, start: datetime, end: datetime) -> list[Article11Case]:
                 last_seen=span["last"].astimezone(SHANGHAI).date(),
             )
         )
-    links = BrokenLink.objects.filter(unit=unit, first_seen__lt=end, last_seen__gte=start)
-    span = links.aggregate(first=Min("first_seen"), last=Max("last_seen"), n=Count("pk"))
-    if span["n"]:
-        sample = "、".join(links.values_list("url", flat=True)[:3])
+    if snapshot is not None and snapshot.broken_links:
+        links = _links_at(unit=unit, moment=snapshot.taken_at)
+        span = links.aggregate(first=Min("first_seen"))
+        sample = "、".join(links.order_by("url").values_list("url", flat=True)[:3])
         cases.append(
             Article11Case(
                 unit_name=unit.name,
                 clause=CLAUSE_UNREACHABLE,
-                evidence=f"{span['n']} 个链接无法打开（如 {sample}）",
-                first_seen=max(span["first"], start).astimezone(SHANGHAI).date(),
-                last_seen=min(span["last"], end - timedelta(seconds=1)).astimezone(SHANGHAI).date(),
+                evidence=f"{snapshot.broken_links} 个链接无法打开" + (f"（如 {sample}）" if sample else ""),
+                first_seen=max(span["first"] or snapshot.taken_at, start).astimezone(SHANGHAI).date(),
+                last_seen=snapshot.taken_at.astimezone(SHANGHAI).date(),
             )
         )
     from interaction.selectors import article11_evidence
 
-    with schema_context(unit.schema_name):
+    with schema_named(unit.schema_name):
         interaction = article11_evidence(start=start, end=end)
     if interaction is not None:
         _count, evidence, first_seen, last_seen = interaction
@@ -509,10 +604,12 @@ def monthly_report(*, year: int, month: int) -> MonthlyReport:
 
     units, cases, trend, interaction = [], [], {}, []
     for unit in directory:
-        units.append(_figures(unit=unit, snapshot=last_snapshots.get(unit.pk), start=start, end=end))
-        cases.extend(_cases(unit=unit, start=start, end=end))
+        snapshot = last_snapshots.get(unit.pk)
+        units.append(_figures(unit=unit, snapshot=snapshot, start=start, end=end))
+        if unit.created_at < end:
+            cases.extend(_cases(unit=unit, start=start, end=end, snapshot=snapshot))
         trend[unit.code] = trends.get(unit.pk, [])
-        with schema_context(unit.schema_name):
+        with schema_named(unit.schema_name):
             interaction.extend(report_rows(year=year, month=month, unit=unit))
     return MonthlyReport(
         year=year,

@@ -7,6 +7,7 @@ broken records a failed CheckRun and leaves the database usable for the next.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from .selectors import (
     AVAILABILITY_LEVELS,
     availability_failure_ratio,
     availability_level,
+    centre_unit,
     check_running,
     link_config,
     open_broken_links,
@@ -103,29 +105,66 @@ def confirm_column(*, unit, page_id: int, user) -> None:
 # --- links ----------------------------------------------------------------------
 
 
+MAX_SOURCES = 200
+
+
+def _upsert_broken(*, owner, url: str, result, sources: list[dict], now, open_row, merge: bool) -> None:
+    if merge and open_row is not None:
+        # The centre's row gathers the pages of every unit's crawl where the link appears.
+        seen = {(s["page"], s["text"]) for s in sources}
+        sources = sources + [s for s in open_row.sources if (s["page"], s["text"]) not in seen]
+    values = {
+        "status": result.status,
+        "error": (result.error or "")[:500],
+        "sources": sources[:MAX_SOURCES],
+        "last_seen": now,
+    }
+    if open_row is None:
+        BrokenLink.objects.create(unit=owner, url=url, first_seen=now, **values)
+    else:
+        for name, value in values.items():
+            setattr(open_row, name, value)
+        open_row.save(update_fields=[*values])
+
+
 def record_broken_links(*, unit, report: CrawlReport, homepage_only: bool) -> tuple[int, int]:
-    """Upsert the open BrokenLink rows from a crawl; returns (open, newly resolved)."""
+    """Upsert the open BrokenLink rows from a crawl; returns (the unit's open, newly resolved).
+
+    Blame goes where the link can be fixed (第十一条（三））: a link found only in the platform's
+    shared templates (header, footer; ``LinkSource.platform``) is the information centre's, recorded
+    once under the portal's unit with every page it appears on; a unit's row lists only the pages
+    of its own content.
+    """
     now = timezone.now()
-    broken = {result.url: result for result in report.broken}
+    centre = centre_unit()
+    own: dict[str, tuple] = {}
+    platform: dict[str, tuple] = {}
+    for result in report.broken:
+        unit_sources = [{"page": s.page_url, "text": s.link_text} for s in result.sources if not s.platform]
+        platform_sources = [{"page": s.page_url, "text": s.link_text} for s in result.sources if s.platform]
+        if unit_sources or not platform_sources or centre is None:
+            own[result.url] = (result, unit_sources or platform_sources)
+        if platform_sources and centre is not None:
+            platform[result.url] = (result, platform_sources)
     open_rows = {row.url: row for row in open_broken_links(unit=unit)}
-    for url, result in broken.items():
-        values = {
-            "status": result.status,
-            "error": (result.error or "")[:500],
-            "sources": [{"page": s.page_url, "text": s.link_text} for s in result.sources],
-            "last_seen": now,
-        }
-        row = open_rows.get(url)
-        if row is None:
-            BrokenLink.objects.create(unit=unit, url=url, first_seen=now, **values)
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.save(update_fields=[*values])
+    for url, (result, sources) in own.items():
+        _upsert_broken(owner=unit, url=url, result=result, sources=sources, now=now, open_row=open_rows.get(url), merge=False)
     # A homepage-only check says nothing of links it did not see.
-    fixed = [row.pk for url, row in open_rows.items() if url not in broken and (url in report.links or not homepage_only)]
+    fixed = [row.pk for url, row in open_rows.items() if url not in own and (url in report.links or not homepage_only)]
+    if centre is not None:
+        centre_rows = {row.url: row for row in open_broken_links(unit=centre)}
+        for url, (result, sources) in platform.items():
+            _upsert_broken(
+                owner=centre, url=url, result=result, sources=sources, now=now, open_row=centre_rows.get(url), merge=True
+            )
+        # The centre's link is fixed once a check saw it open again.
+        fixed += [
+            row.pk
+            for url, row in centre_rows.items()
+            if url not in platform and url in report.links and not report.links[url].broken
+        ]
     BrokenLink.objects.filter(pk__in=fixed).update(resolved_at=now)
-    return len(broken), len(fixed)
+    return len(own), len(fixed)
 
 
 def check_unit_links(*, unit, homepage_only: bool = False) -> CheckRun:
@@ -139,6 +178,10 @@ def check_unit_links(*, unit, homepage_only: bool = False) -> CheckRun:
             raise ValueError(f"首页 {config.start_url} 未能检查：{start.error}")
         found, fixed = record_broken_links(unit=unit, report=report, homepage_only=homepage_only)
         run.detail = f"检查页面 {report.pages_crawled} 个、链接 {len(report.links)} 个，无法打开 {found} 个，已修复 {fixed} 个"
+    # The score counts the links just recorded: the dashboard, the list and the report agree.
+    # A failure is recorded as a failed 更新及时性评分 run; the link check itself succeeded.
+    with contextlib.suppress(CheckFailed):
+        score_and_record(unit=unit)
     return run
 
 

@@ -51,7 +51,13 @@ class OverviewView(PublicAdminView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(rows=selectors.overview_rows(), months=_year_months(), weights=selectors.WEIGHTS)
+        centre = selectors.centre_unit()
+        context.update(
+            rows=selectors.overview_rows(),
+            months=_year_months(),
+            weights=selectors.WEIGHTS,
+            platform_links=list(selectors.broken_links_by_recency(unit=centre)) if centre is not None else [],
+        )
         return context
 
 
@@ -76,10 +82,29 @@ class UnitDetailView(PublicAdminView):
             snapshot=row.snapshot,
             broken_links=selectors.broken_links_by_recency(unit=self.unit),
             trend=trend,
-            bars=selectors.trend_svg_bars(trend),
+            bars=selectors.trend_svg_bars(trend, vetoed=selectors.vetoed_weeks(unit=self.unit)),
             runs=selectors.recent_runs(unit=self.unit),
             check_kinds=CheckKind.choices,
         )
+        return context
+
+
+class UnitBrokenLinksView(WagtailAdminTemplateMixin, TemplateView):
+    """本站无法打开的链接: a unit's own broken links in its own admin, each with the pages it is on."""
+
+    template_name = "oversight/unit_broken_links.html"
+    page_title = "本站无法打开的链接"
+    header_icon = "warning"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.unit = current_unit()
+        if self.unit is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(unit=self.unit, links=selectors.unit_broken_link_rows(unit=self.unit))
         return context
 
 

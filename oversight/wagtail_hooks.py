@@ -3,7 +3,7 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from tenants.admin import PublicOnlyMenuItem
+from tenants.admin import PublicOnlyMenuItem, UnitMenuItem
 from tenants.context import current_unit
 
 from . import urls
@@ -18,6 +18,14 @@ def register_oversight_urls():
 @hooks.register("register_admin_menu_item")
 def register_oversight_menu():
     return PublicOnlyMenuItem("网站监测", reverse("oversight:overview"), name="oversight", icon_name="view", order=260)
+
+
+@hooks.register("register_admin_menu_item")
+def register_unit_broken_links_menu():
+    # In a unit's admin only: its own broken links (the centre sees every unit's under 网站监测).
+    return UnitMenuItem(
+        "本站无法打开的链接", reverse("oversight:unit_broken_links"), name="unit-broken-links", icon_name="warning", order=265
+    )
 
 
 @hooks.register("construct_homepage_panels")

@@ -8,11 +8,14 @@ A draft may be incomplete; `required_on_publish` is enforced at publish time.
 
 from __future__ import annotations
 
+from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
@@ -204,9 +207,10 @@ class UnitHomePage(GovPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         live = Page.objects.live().public().descendant_of(self)
-        context["latest_news"] = (
-            NewsPage.objects.live().public().descendant_of(self).order_by("-publish_date", "-first_published_at")[:8]
-        )
+        from .homepage import latest_items
+
+        # 最新动态: the unit's homepage dynamic information (设置 → 首页动态信息), as oversight judges it.
+        context["latest_news"] = latest_items(self, limit=8)
         context["latest_notices"] = NoticePage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
         context["latest_documents"] = PolicyDocumentPage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
         context["navigation"] = live.child_of(self).in_menu() or live.child_of(self)
@@ -839,3 +843,42 @@ COLUMN_PAGE_TYPES = [
     OverviewPage,
     InteractionPage,
 ]
+
+
+# --- 首页动态信息: which columns feed the homepage (and the oversight homepage rule) ---
+# A Wagtail site setting in the unit's own schema, not a field on tenants.Unit: it names the
+# unit's own column pages (rows of its schema, which a public-schema row cannot reference),
+# the unit administrator edits it in the unit's admin (设置 → 首页动态信息), and the page tree it
+# points into is cloned, provisioned and deleted with the schema. No selection means the
+# default (sitepages.homepage.default_homepage_columns).
+
+
+class HomepageDynamicSettingForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .homepage import selectable_columns
+
+        field = self.fields["columns"]
+        field.queryset = selectable_columns()
+        field.label_from_instance = lambda page: " / ".join(
+            p.title for p in page.get_ancestors(inclusive=True).filter(depth__gt=2)
+        )
+
+
+@register_setting(icon="home")
+class HomepageDynamicSetting(BaseSiteSetting):
+    columns = models.ManyToManyField(
+        "wagtailcore.Page",
+        blank=True,
+        related_name="+",
+        verbose_name="首页动态信息栏目",
+        help_text="这些栏目中的信息显示在本单位首页的“最新动态”中，市信息中心也据此检查首页动态信息是否按期更新。"
+        "不选任何栏目时使用默认设置：全部动态类栏目、领导之窗的讲话与活动，以及公告公示栏目。",
+    )
+
+    base_form_class = HomepageDynamicSettingForm
+    panels = [FieldPanel("columns", widget=forms.CheckboxSelectMultiple)]
+
+    class Meta:
+        verbose_name = "首页动态信息"
+        verbose_name_plural = "首页动态信息"

@@ -1,7 +1,7 @@
 from django import forms
 
 from .hosts import unit_hostname
-from .models import Unit, UnitType, code_validator
+from .models import Unit, UnitAlias, UnitType, code_validator
 from .services import DomainRefused, check_unit_domain
 
 
@@ -35,6 +35,9 @@ class ProvisionForm(forms.Form):
         name = self.cleaned_data["name"]
         if Unit.objects.filter(name=name).exists():
             raise forms.ValidationError("该单位已存在")
+        alias = UnitAlias.objects.filter(name=name).select_related("unit").first()
+        if alias is not None:
+            raise forms.ValidationError(f"该名称是单位「{alias.unit.name}」的曾用名或别名")
         return name
 
     def clean(self):

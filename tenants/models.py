@@ -70,6 +70,16 @@ class Unit(TenantMixin):
     def is_portal(self) -> bool:
         return self.schema_name == "public"
 
+    def save(self, *args, **kwargs):
+        # A rename keeps the old name as an alias, so an old table still maps to the unit.
+        old_name = None
+        if self.pk is not None:
+            old_name = Unit.objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        super().save(*args, **kwargs)
+        if old_name and old_name != self.name:
+            UnitAlias.objects.update_or_create(name=old_name, defaults={"unit": self})
+        UnitAlias.objects.filter(unit=self, name=self.name).delete()
+
 
 class Domain(DomainMixin):
     class Meta:
@@ -78,3 +88,23 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class UnitAlias(models.Model):
+    """Another name of a unit: a former name kept when it is renamed, or a seed alias.
+
+    The import of the responsibility table maps a heading with this name to the unit,
+    so a table written before (or after) a rename still finds it.
+    """
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField("曾用名或别名", max_length=60, unique=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "单位别名"
+        verbose_name_plural = "单位别名"
+        ordering = ["unit", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit.name}）"

@@ -338,6 +338,10 @@ def _create_groups() -> None:
                 group=group, collection=root_collection, permission=collection_perms[codename]
             )
     admin_group = Group.objects.get(name=UnitRole.ADMIN)
+    # 设置 → 首页动态信息 (sitepages.HomepageDynamicSetting) is the unit administrator's.
+    admin_group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="sitepages", codename="change_homepagedynamicsetting")
+    )
     admin_group.permissions.add(
         *Permission.objects.filter(
             content_type__app_label__in=["auth", "wagtailcore", "wagtailusers"],

@@ -64,8 +64,10 @@ def _build_columns(unit) -> SimpleNamespace:
 
 def test_freshness_of_hand_built_columns(unit_a, django_assert_max_num_queries):
     columns = _build_columns(unit_a)
-    # 12: two of them are 互动交流's (interaction.selectors.freshness_state: the cases' aggregate, the channel page).
-    with django_assert_max_num_queries(12):
+    # 14: two of them are 互动交流's (interaction.selectors.freshness_state: the cases' aggregate, the channel page),
+    # one the retired requirements, four the homepage's dynamic information (sitepages.homepage: the home page,
+    # its columns, view restrictions, one UNION).
+    with django_assert_max_num_queries(14):
         state = selectors.unit_state(unit=unit_a)
     by_title = {column.title: column for column in state.columns}
     assert by_title["部门动态"].item_count == 2 and by_title["部门动态"].edit_url == f"/admin/pages/{columns.news.id}/edit/"
@@ -78,7 +80,10 @@ def test_freshness_of_hand_built_columns(unit_a, django_assert_max_num_queries):
     assert "栏目「机构职能」已 40 天未更新或核查（要求 30 天）" in reasons
     assert "首页动态信息已 20 天未更新（要求每 7 天至少更新一次）" in reasons
     # These hand-built columns have no 互动渠道 page: 互动回应差 applies too (tests/test_interaction.py).
-    assert snapshot.vetoes == ["首页动态信息已 20 天未更新（≥14 天）", "互动回应差：网站没有可用的互动交流渠道（互动渠道栏目未开设或未发布）"]
+    assert snapshot.vetoes == [
+        "首页动态信息已 20 天未更新（≥14 天）",
+        "互动回应差：网站没有可用的互动交流渠道（互动渠道栏目未开设或未发布）",
+    ]
     assert (snapshot.stale_columns, snapshot.empty_columns, snapshot.passed) == (2, 1, False)
     assert snapshot.score == 100 - (5 + 5 + 2 + 10)
     run = CheckRun.objects.get(unit=unit_a, kind="freshness")
@@ -91,8 +96,10 @@ def test_unit_state_query_count_does_not_grow_with_columns(unit_a, django_assert
         home = Site.objects.get().root_page
         for n in range(6):
             _news(_column(home, title=f"栏目{n}", slug=f"lm{n}", kind="dynamic", policy_days=14), slug=f"x{n}", days_ago=1)
-    # 12: two of them are 互动交流's (interaction.selectors.freshness_state: the cases' aggregate, the channel page).
-    with django_assert_max_num_queries(12):
+    # 14: two of them are 互动交流's (interaction.selectors.freshness_state: the cases' aggregate, the channel page),
+    # one the retired requirements, four the homepage's dynamic information (sitepages.homepage: the home page,
+    # its columns, view restrictions, one UNION).
+    with django_assert_max_num_queries(14):
         state = selectors.unit_state(unit=unit_a)
     assert len(state.columns) == 9
 
@@ -288,7 +295,8 @@ def test_centre_runs_a_check_on_demand_and_sees_the_run(unit_a, unit_site, djang
         refused = client.post("/admin/oversight/units/ta/check/", {"kind": "links_full"}, follow=True)
     assert callbacks == [] and "正在进行" in refused.content.decode()
     assert client.post("/admin/oversight/units/ta/check/", {"kind": "reboot"}, follow=True).status_code == 200
-    assert CheckRun.objects.filter(unit=unit_a).count() == 2
+    # The link check and the one refused; the link check rescored the unit after it (a freshness run).
+    assert CheckRun.objects.filter(unit=unit_a).exclude(kind="freshness").count() == 2
 
 
 def test_unit_staff_rescore_their_own_site_from_the_dashboard(unit_a, unit_b, django_capture_on_commit_callbacks):
@@ -457,6 +465,417 @@ def test_check_links_command(unit_a, unit_site):
     out = io.StringIO()
     call_command("check_links", "--unit", "ta", "--homepage-only", stdout=out)
     assert "测试甲局（ta）：" in out.getvalue() and "无法打开 1 个" in out.getvalue()
-    assert CheckRun.objects.get(unit=unit_a).kind == "links_home"
+    # The link check, then the score that counts what it found.
+    assert list(CheckRun.objects.filter(unit=unit_a).order_by("started_at", "id").values_list("kind", flat=True)) == [
+        "links_home",
+        "freshness",
+    ]
     with pytest.raises(CommandError):
         call_command("check_links", "--unit", "nope")
+
+
+# --- 首页动态信息 (issue 12 part 3) ----------------------------------------------------
+
+
+def _leader_with_speech(home, *, days_ago: int):
+    from sitepages.models import LeaderPage, SpeechPage
+
+    leader = home.add_child(
+        instance=LeaderPage(
+            title="市长",
+            slug="sz",
+            name="李四",
+            post="市长",
+            email="sz@example.gov.cn",
+            division_of_work="主持市政府全面工作。",
+            column_kind="plan",
+        )
+    )
+    speech = leader.add_child(
+        instance=SpeechPage(
+            title="在全市工作会议上的讲话",
+            slug="jh1",
+            kind="speech",
+            author="李四",
+            publish_date=_today() - dt.timedelta(days=days_ago),
+            body=[("paragraph", RichText("<p>讲话全文。</p>"))],
+        )
+    )
+    return leader, speech
+
+
+def _latest_section(html: str) -> str:
+    """The homepage's 最新动态 section (the column navigation below it lists every page too)."""
+    start = html.index('id="h-news"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_homepage_rule_for_a_unit_without_a_news_column(unit_a):
+    """市府办公室 has no 部门动态 column: its leaders' speeches and its notices are its homepage dynamic information."""
+    from sitepages.homepage import homepage_columns
+    from sitepages.models import HomepageDynamicSetting, NoticePage
+
+    with schema_context(unit_a.schema_name):
+        home = Site.objects.get().root_page
+        leader, _speech = _leader_with_speech(home, days_ago=2)
+        notices = _column(home, title="通知公告", slug="tzgg", kind="policy", policy_days=None, item_type="notice")
+        notices.add_child(
+            instance=NoticePage(
+                title="关于节假日值班的通知",
+                issuing_body="市测试甲局",
+                slug="tz1",
+                publish_date=_today() - dt.timedelta(days=10),
+                body=[("paragraph", RichText("<p>通知全文。</p>"))],
+            )
+        )
+        assert {p.pk for p in homepage_columns()} == {leader.pk, notices.pk}
+
+    state = selectors.unit_state(unit=unit_a)
+    assert state.homepage_newest_dynamic is not None
+    snapshot = services.score_and_record(unit=unit_a)
+    assert not any("首页" in veto for veto in snapshot.vetoes)
+    assert not any(d["kind"] == "homepage" for d in snapshot.deductions)
+
+    # The homepage shows the same items.
+    client = unit_admin_client(unit_a)
+    page = _latest_section(client.get("/").content.decode())
+    assert "在全市工作会议上的讲话" in page and "关于节假日值班的通知" in page
+
+    # The unit administrator chooses the notices only: the homepage and the rule follow.
+    edit = "/admin/settings/sitepages/homepagedynamicsetting/"
+    with schema_context(unit_a.schema_name):
+        site_id = Site.objects.get().pk
+    form = client.get(f"{edit}{site_id}/")
+    assert form.status_code == 200 and "首页动态信息栏目" in form.content.decode()
+    saved = client.post(f"{edit}{site_id}/", {"columns": [notices.pk]})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    with schema_context(unit_a.schema_name):
+        assert [p.pk for p in HomepageDynamicSetting.for_site(Site.objects.get()).columns.all()] == [notices.pk]
+    page = _latest_section(client.get("/").content.decode())
+    assert "在全市工作会议上的讲话" not in page and "关于节假日值班的通知" in page
+    snapshot = services.score_and_record(unit=unit_a)
+    assert "首页动态信息已 10 天未更新（要求每 7 天至少更新一次）" in [d["reason"] for d in snapshot.deductions]
+    # The centre's admin has no such setting (the table is in the unit's schema).
+    assert edit not in centre_client().get("/admin/").content.decode()
+
+
+# --- blame only what a unit can fix (issue 12 part 5) ---------------------------------------
+
+FOOTER = '<footer data-platform-template><a href="/footer-gone/">网站地图</a><a href="/ok/">RSS</a></footer>'
+
+
+@pytest.fixture
+def unit_site_with_footer(unit_a, settings):
+    async def handler(request: web.Request) -> web.StreamResponse:
+        match request.path:
+            case "/":
+                return _html(f'<a href="/bmdt/">部门动态</a><a href="/missing/">失效链接</a>{FOOTER}')
+            case "/bmdt/":
+                return _html(f'<a href="/missing/">同一失效链接</a><a href="/">首页</a>{FOOTER}')
+            case "/ok/":
+                return _html("正常")
+        raise web.HTTPNotFound()
+
+    def build(ports):
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        return [app]
+
+    with ServerThread(build, count=1, max_lifetime_s=60) as server:
+        port = server.ports[0]
+        settings.PORTAL_PORT = str(port)
+        settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+        Domain.objects.create(domain="127.0.0.1", tenant=unit_a, is_primary=True)
+        yield SimpleNamespace(base=f"http://127.0.0.1:{port}")
+
+
+def test_footer_links_are_the_centres_and_a_unit_sees_its_own_list(unit_a, unit_site_with_footer):
+    base = unit_site_with_footer.base
+    columns = _build_columns(unit_a)  # 部门动态 is at /bmdt/ in the unit's tree
+    centre = selectors.centre_unit()
+    assert centre is not None
+    services.check_unit_links(unit=unit_a)
+
+    own = {link.url: link for link in selectors.open_broken_links(unit=unit_a)}
+    assert set(own) == {f"{base}/missing/"}
+    # Listed once, with every page where it appears.
+    assert own[f"{base}/missing/"].sources == [
+        {"page": f"{base}/", "text": "失效链接"},
+        {"page": f"{base}/bmdt/", "text": "同一失效链接"},
+    ]
+    platform = list(selectors.open_broken_links(unit=centre))
+    assert [link.url for link in platform] == [f"{base}/footer-gone/"]
+    assert sorted(s["page"] for s in platform[0].sources) == [f"{base}/", f"{base}/bmdt/"]
+    # A second run records it once again, not once more.
+    services.check_unit_links(unit=unit_a)
+    assert selectors.open_broken_links(unit=centre).count() == 1
+    assert len(selectors.open_broken_links(unit=centre).get().sources) == 2
+
+    # The score counts the unit's link only, right after the check.
+    latest = FreshnessSnapshot.objects.filter(unit=unit_a).first()
+    assert latest.broken_links == 1
+
+    # The unit's own list, in its own admin, with an edit link for each page.
+    client = unit_admin_client(unit_a)
+    listing = client.get("/admin/oversight/links/")
+    html = listing.content.decode()
+    assert listing.status_code == 200
+    assert f"{base}/missing/" in html and "footer-gone" not in html
+    assert "HTTP 404" in html and "失效链接" in html and "同一失效链接" in html
+    assert f"/admin/pages/{columns.news.id}/edit/" in html
+    with schema_context(unit_a.schema_name):
+        home_id = Site.objects.get().root_page_id
+    assert f"/admin/pages/{home_id}/edit/" in html
+    assert "/admin/oversight/links/" in client.get("/admin/").content.decode()
+
+    # The dashboard panel agrees with the list.
+    dashboard = client.get("/admin/").content.decode()
+    assert "无法打开的链接 <a" in dashboard and "1 个</a>" in dashboard
+    assert "存在 1 个无法打开的链接" in dashboard
+    assert "暂无需要处理的问题" not in dashboard
+
+    # The centre sees the footer link once, under its own heading.
+    overview = centre_client().get("/admin/oversight/").content.decode()
+    assert "平台公共模板中无法打开的链接" in overview and f"{base}/footer-gone/" in overview
+
+
+def test_panel_lists_links_found_after_the_last_score(unit_a):
+    """No "无法打开的链接 N 个" next to "暂无需要处理的问题"."""
+    services.score_and_record(unit=unit_a)
+    now = timezone.now()
+    BrokenLink.objects.create(
+        unit=unit_a,
+        url="http://ta.localhost/x/",
+        status=404,
+        sources=[{"page": "http://ta.localhost/", "text": "x"}],
+        first_seen=now,
+        last_seen=now,
+    )
+    dashboard = unit_admin_client(unit_a).get("/admin/").content.decode()
+    assert "存在 1 个无法打开的链接（下次评分计入）" in dashboard and "暂无需要处理的问题" not in dashboard
+
+
+def test_trend_bars_of_vetoed_weeks_are_red(unit_a):
+    now = timezone.now()
+    for days, passed in ((14, True), (7, False), (0, True)):
+        FreshnessSnapshot.objects.create(
+            unit=unit_a,
+            taken_at=now - dt.timedelta(days=days),
+            score=95,
+            passed=passed,
+            stale_columns=0,
+            empty_columns=0,
+            broken_links=0,
+            detail={"vetoes": [] if passed else ["首页无任何动态信息"]},
+        )
+    bars = selectors.trend_svg_bars(selectors.weekly_scores(unit=unit_a), vetoed=selectors.vetoed_weeks(unit=unit_a))
+    assert [bar["vetoed"] for bar in bars] == [False, True, False]
+    html = centre_client().get(f"/admin/oversight/units/{unit_a.code}/").content.decode()
+    assert html.count('fill="#c62828"') == 1 and "（单项否决）" in html
+
+
+# --- one source of truth for the monthly report (issue 12 part 4) -----------------------------
+
+
+def _at(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(hour=10, tzinfo=SHANGHAI)
+
+
+def _snapshot(unit, day: str, *, score: int, vetoes=(), stale=0, empty=0, broken=0, ratio=None, deductions=()):
+    return FreshnessSnapshot.objects.create(
+        unit=unit,
+        taken_at=_at(day),
+        score=score,
+        passed=not vetoes,
+        stale_columns=stale,
+        empty_columns=empty,
+        broken_links=broken,
+        availability_ratio=ratio,
+        detail={
+            "vetoes": list(vetoes),
+            "deductions": [{"points": p, "reason": r, "column_id": None, "kind": k} for p, r, k in deductions],
+        },
+    )
+
+
+@pytest.fixture
+def known_snapshots(unit_a, unit_b):
+    """市测试甲局 opened 2026-09-01, scored twice in October; 乙 opened 2026-10-25 (in grace at its October score)."""
+    Unit.objects.filter(pk=unit_a.pk).update(created_at=_at("2026-09-01"))
+    Unit.objects.filter(pk=unit_b.pk).update(created_at=_at("2026-10-25"))
+    _snapshot(unit_a, "2026-10-10", score=80, vetoes=["首页动态信息已 15 天未更新（≥14 天）"])
+    _snapshot(
+        unit_a,
+        "2026-10-28",
+        score=91,
+        stale=1,
+        broken=2,
+        ratio=0.99,
+        deductions=[
+            (5, "栏目「部门动态」已 21 天未更新（要求 14 天）", "stale_dynamic"),
+            (2, "存在 2 个无法打开的链接", "broken_links"),
+        ],
+    )
+    _snapshot(unit_b, "2026-10-30", score=40, vetoes=["空白栏目 5 个（≥5 个）"], empty=5, stale=2)
+    for path in ("a", "b"):
+        BrokenLink.objects.create(
+            unit=unit_a,
+            url=f"http://ta.localhost/{path}/",
+            status=404,
+            sources=[{"page": "http://ta.localhost/", "text": path}],
+            first_seen=_at("2026-10-20"),
+            last_seen=_at("2026-11-04"),
+            resolved_at=_at("2026-11-05"),
+        )
+    # Found after the October score: not October's.
+    BrokenLink.objects.create(
+        unit=unit_a,
+        url="http://ta.localhost/c/",
+        status=500,
+        sources=[],
+        first_seen=_at("2026-11-10"),
+        last_seen=timezone.now(),
+    )
+    unit_a.refresh_from_db()
+    unit_b.refresh_from_db()
+    return SimpleNamespace(a=unit_a, b=unit_b)
+
+
+def _summary_rows(sheet) -> tuple[list, dict[str, list], list]:
+    headers = [c.value for c in sheet[3]]
+    rows = {}
+    total = None
+    for row in sheet.iter_rows(min_row=4, values_only=True):
+        if row[0] == "合计／平均":
+            total = list(row)
+        elif row[0] is not None:
+            rows[row[0]] = list(row)
+    return headers, rows, total
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_report_cells_agree_with_known_snapshots(known_snapshots):
+    from oversight.reports import build_monthly_pdf, build_monthly_xlsx
+
+    a, b = known_snapshots.a, known_snapshots.b
+    report = selectors.monthly_report(year=2026, month=10)
+    book = load_workbook(io.BytesIO(build_monthly_xlsx(report)))
+    headers, rows, total = _summary_rows(book["汇总"])
+    labels = headers[2:-6]
+    assert headers[:2] == ["单位", "发布信息数"] and headers[-6:] == [
+        "得分",
+        "是否单项否决",
+        "过期栏目",
+        "空白栏目",
+        "死链",
+        "可用率",
+    ]
+    # Every cell of both units' rows: the month's last snapshot, nothing else.
+    assert rows[a.name] == [a.name, 0, *[0] * len(labels), 91, "否", 1, 0, 2, 0.99]
+    assert rows[b.name] == [b.name, 0, *[0] * len(labels), 40, "开通未满 14 天", 2, 5, 0, "无数据"]
+    # 乙 is in its grace period: its veto does not count and its score does not pull the average down.
+    others = [name for name in rows if name not in (a.name, b.name)]
+    assert all(rows[name][-5] in ("无记录", "未开通") for name in others)
+    assert total == ["合计／平均", 0, *[0] * len(labels), 91, "否决 0 个", 3, 5, 2, 0.99]
+    assert f"合格 1 个，单项否决 0 个；不参加评比 {b.name}（开通未满 14 天）" in book["汇总"]["A2"].value
+
+    # The register reads the same snapshots: the 2 links the October score counted, the veto outside the grace period.
+    register = [row for row in book["第十一条通报登记"].iter_rows(min_row=2, values_only=True) if row[0] is not None]
+    assert register == [
+        (
+            1,
+            a.name,
+            "第十一条（一）未按规定及时进行政务信息维护管理",
+            "首页动态信息已 15 天未更新（≥14 天）",
+            dt.datetime(2026, 10, 10),
+            dt.datetime(2026, 10, 10),
+            1,
+        ),
+        (
+            2,
+            a.name,
+            "第十一条（三）非客观原因造成网页无法打开",
+            "2 个链接无法打开（如 http://ta.localhost/a/、http://ta.localhost/b/）",
+            dt.datetime(2026, 10, 20),
+            dt.datetime(2026, 10, 28),
+            9,
+        ),
+    ]
+    explained = {row[3] for row in book["扣分说明"].iter_rows(min_row=2, values_only=True) if row[0] == b.name}
+    assert explained == {"单项否决（开通未满 14 天，单项否决暂不计）：空白栏目 5 个（≥5 个）"}
+
+    text = _pdf_text(build_monthly_pdf(report))
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "平均得分91.0分；合格1个，无单项否决" in flat
+    assert f"不参加评比{b.name}（开通未满14天）" in flat
+    assert "第十一条登记2宗" in flat
+    assert "2个链接无法打开" in flat and "首页动态信息已15天未更新" in flat
+    # The overview table, cell by cell: 单位, 发布信息数, 得分, 单项否决, 过期栏目, 空白栏目, 死链, 可用率.
+    assert f"{a.name}091否10299.00%" in flat
+    assert f"{b.name}040开通未满14天250无数据" in flat
+    # Each unit's section: the same figures.
+    assert "得分91是否单项否决否过期栏目1空白栏目0死链2首页可用率99.00%" in flat
+    assert "得分40是否单项否决开通未满14天过期栏目2空白栏目5死链0首页可用率无数据" in flat
+
+
+def test_past_and_early_months_invent_nothing(known_snapshots):
+    from oversight.reports import build_monthly_pdf, build_monthly_xlsx
+
+    a, b = known_snapshots.a, known_snapshots.b
+    # November: no score recorded for either unit in November → 无记录, no 0 分, no veto, no case.
+    november = selectors.monthly_report(year=2026, month=11)
+    book = load_workbook(io.BytesIO(build_monthly_xlsx(november)))
+    _headers, rows, total = _summary_rows(book["汇总"])
+    for name in (a.name, b.name):
+        assert rows[name][-6:] == ["无记录"] * 6
+    assert total[-6] == "无记录" and total[-5] == "否决 0 个"
+    assert [row for row in book["第十一条通报登记"].iter_rows(min_row=2, values_only=True) if row[1]] == []
+    explained = {(row[1], row[2], row[3]) for row in book["扣分说明"].iter_rows(min_row=2, values_only=True) if row[0] == a.name}
+    assert explained == {("无记录", "无记录", "本月无评分记录，不作评价")}
+    flat = _pdf_text(build_monthly_pdf(november)).replace("\n", "").replace(" ", "")
+    assert "无评分记录；合格0个，无单项否决" in flat
+    assert "得分无记录是否单项否决无记录" in flat and "得分0" not in flat
+
+    # August: before either unit was opened → 未开通 everywhere, nothing else.
+    august = selectors.monthly_report(year=2026, month=8)
+    _headers, rows, _total = _summary_rows(load_workbook(io.BytesIO(build_monthly_xlsx(august)))["汇总"])
+    for name in (a.name, b.name):
+        assert set(rows[name][1:]) == {"未开通"}
+    assert august.cases == ()
+
+
+def test_demo_overdue_static_column_is_confirmed_through_the_unit_admin(unit_a):
+    """The demo makes one static column overdue; its unit clears it with 已核查，内容准确 over HTTP."""
+    from demo.content import OVERDUE_STATIC_DAYS, _make_one_static_column_overdue
+    from sitepages.models import OverviewPage
+
+    with schema_context(unit_a.schema_name):
+        home = Site.objects.get().root_page
+        overview = home.add_child(
+            instance=OverviewPage(
+                title="珠海概览", slug="zhgl", column_kind="static", body=[("paragraph", RichText("<p>概况。</p>"))]
+            )
+        )
+        _make_one_static_column_overdue(home)
+    snapshot = services.score_and_record(unit=unit_a)
+    reason = f"栏目「珠海概览」已 {OVERDUE_STATIC_DAYS} 天未更新或核查（要求 30 天）"
+    assert reason in [d["reason"] for d in snapshot.deductions]
+
+    client = unit_admin_client(unit_a)
+    dashboard = client.get("/admin/").content.decode()
+    confirm = f"/admin/oversight/columns/{overview.id}/confirm/"
+    assert reason in dashboard and confirm in dashboard and "已核查，内容准确" in dashboard
+    response = client.post(confirm, follow=True)
+    assert response.status_code == 200 and "已记录核查：栏目内容准确，评分已更新" in response.content.decode()
+    latest = FreshnessSnapshot.objects.filter(unit=unit_a).first()
+    assert reason not in [d["reason"] for d in latest.deductions]
+    assert confirm not in client.get("/admin/").content.decode()
+    # Seeding again leaves a confirmed column alone.
+    with schema_context(unit_a.schema_name):
+        _make_one_static_column_overdue(home)
+    assert reason not in [d["reason"] for d in services.score_and_record(unit=unit_a).deductions]

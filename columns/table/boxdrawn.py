@@ -14,8 +14,19 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .catalogue import known_unit_names, unknown_unit_reason
-from .rows import COLUMN_NAMES, LINE_BREAK, RequirementRow, TableFormatError, make_row, normalise_cell_text
+from .catalogue import known_unit_names, seed_unit_names, unknown_unit_reason
+from .rows import (
+    COLUMN_NAMES,
+    LINE_BREAK,
+    VALUE_FIELDS,
+    RequirementRow,
+    TableFormatError,
+    check_categories,
+    check_text,
+    find_nul,
+    make_row,
+    normalise_cell_text,
+)
 
 __all__ = ["parse_text"]
 
@@ -238,6 +249,19 @@ def _rows_from_group(group: Sequence[_TableLine], *, unit: str) -> list[Requirem
                 column=start.starts[_CATEGORY_COLUMN],
                 reason="政务公开类别为空",
             )
+        for column, (field, value) in enumerate(zip(VALUE_FIELDS, values, strict=True)):
+            origin = group[covering[column].first]
+            check_text(value, field=field, line=origin.number, column=origin.starts[column])
+        for span in spans[_CATEGORY_COLUMN]:
+            if span.overlaps(row_span):
+                origin = group[span.first]
+                check_text(
+                    _span_text(group, _CATEGORY_COLUMN, span),
+                    field="category",
+                    line=origin.number,
+                    column=origin.starts[_CATEGORY_COLUMN],
+                )
+        check_categories(categories, line=start.number, column=start.starts[_CATEGORY_COLUMN])
         rows.append(make_row(unit=unit, values=values, categories=tuple(categories), line=start.number))
     return rows
 
@@ -316,7 +340,14 @@ def parse_text(text: str, *, known_units: Collection[str] | None = None) -> list
     unit of the previous table, as happens when a table is split across pages.
     """
     units = known_unit_names(known_units)
-    lines = LINE_BREAK.split(text.removeprefix("\ufeff"))
+    # Headings that must have a table: the given names, else the seed catalogue's
+    # (other numbered headings of a regulation are ordinary text).
+    headed = units if units is not None else seed_unit_names()
+    text = text.removeprefix("\ufeff")
+    nul = find_nul(text)
+    if nul is not None:
+        raise TableFormatError(line=nul[0], column=nul[1], reason="文本含有空字符（NUL），无法保存")
+    lines = LINE_BREAK.split(text)
     rows: list[RequirementRow] = []
     pending: _Heading | None = None
     unit: str | None = None
@@ -327,8 +358,9 @@ def parse_text(text: str, *, known_units: Collection[str] | None = None) -> list
         stripped = line.strip()
         if stripped.startswith("┌"):
             if pending is not None:
-                if pending.name not in units:
+                if units is not None and pending.name not in units:
                     raise TableFormatError(line=pending.line, column=pending.column, reason=unknown_unit_reason(pending.name))
+                check_text(pending.name, field="unit", line=pending.line, column=pending.column)
                 unit = pending.name
                 pending = None
             elif unit is None:
@@ -342,7 +374,7 @@ def parse_text(text: str, *, known_units: Collection[str] | None = None) -> list
             continue
         match = _HEADING.match(line)
         if match is not None:
-            if pending is not None and pending.name in units:
+            if pending is not None and pending.name in headed:
                 raise TableFormatError(
                     line=pending.line, column=pending.column, reason=f"单位「{pending.name}」的标题之后没有表格"
                 )
@@ -358,6 +390,6 @@ def parse_text(text: str, *, known_units: Collection[str] | None = None) -> list
                 reason="表格线出现在表格之外：缺少顶边（┌…┐）或底边位置有误",
             )
         index += 1
-    if pending is not None and pending.name in units:
+    if pending is not None and pending.name in headed:
         raise TableFormatError(line=pending.line, column=pending.column, reason=f"单位「{pending.name}」的标题之后没有表格")
     return rows

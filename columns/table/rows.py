@@ -12,12 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "CODE_COLUMN",
     "COLUMN_NAMES",
+    "MAX_LENGTHS",
     "SPREADSHEET_HEADER",
+    "UNIT_CODE",
     "UNIT_COLUMN",
     "RequirementRow",
     "TableFormatError",
+    "check_categories",
+    "check_text",
     "decode_bytes",
+    "find_nul",
     "infer_page_type",
     "make_row",
     "normalise_cell_text",
@@ -27,6 +33,37 @@ __all__ = [
 COLUMN_NAMES: tuple[str, ...] = ("一级栏目", "二级栏目", "三级栏目", "具体内容", "保障方式", "政务公开类别")
 UNIT_COLUMN = "单位"
 SPREADSHEET_HEADER: tuple[str, ...] = (UNIT_COLUMN, *COLUMN_NAMES)
+# Optional second column of a spreadsheet: the unit's code (its sub-site's host name).
+CODE_COLUMN = "单位代码"
+UNIT_CODE = re.compile(r"^[a-z][a-z0-9]{1,19}$")
+
+# The longest text each field the import writes may hold: the ``max_length`` of
+# the model field it is stored in (tenants.Unit.name/code, columns.ColumnRequirement,
+# sitepages.ColumnPage.disclosure_categories; tests/test_table_parsing.py checks
+# they agree).  A longer cell is refused here, with its line and column, instead
+# of failing the real import in the database.
+MAX_LENGTHS: dict[str, int] = {
+    "unit": 60,
+    "unit_code": 20,
+    "level1": 60,
+    "level2": 60,
+    "level3": 80,
+    "guarantee": 40,
+    "category": 80,
+    "categories": 255,
+}
+_FIELD_LABELS = {
+    "unit": UNIT_COLUMN,
+    "unit_code": CODE_COLUMN,
+    "level1": "一级栏目",
+    "level2": "二级栏目",
+    "level3": "三级栏目",
+    "content": "具体内容",
+    "guarantee": "保障方式",
+    "category": "政务公开类别",
+    "categories": "政务公开类别（合计）",
+}
+VALUE_FIELDS: tuple[str, ...] = ("level1", "level2", "level3", "content", "guarantee")
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WHITESPACE_RUN = re.compile(r"\s+")
@@ -73,6 +110,8 @@ class RequirementRow:
     categories: tuple[str, ...]
     page_type: str
     line: int
+    # From the optional 单位代码 column; empty when the table has none.
+    unit_code: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -89,6 +128,33 @@ class RequirementRow:
 
 # --------------------------------------------------------------------------
 # Text helpers shared by all formats
+
+
+def check_text(text: str, *, field: str, line: int, column: int) -> None:
+    """Refuse text the database cannot store: a NUL character, or more than the field holds."""
+    label = _FIELD_LABELS[field]
+    if "\x00" in text:
+        raise TableFormatError(line=line, column=column, reason=f"{label}含有空字符（NUL），无法保存")
+    limit = MAX_LENGTHS.get(field)
+    if limit is not None and len(text) > limit:
+        raise TableFormatError(line=line, column=column, reason=f"{label}过长：{len(text)}个字符，最多{limit}个")
+
+
+def check_categories(categories: Sequence[str], *, line: int, column: int) -> None:
+    for category in categories:
+        check_text(category, field="category", line=line, column=column)
+    # Column pages keep them joined by 、 (sitepages.ColumnPage.disclosure_categories).
+    check_text("、".join(categories), field="categories", line=line, column=column)
+
+
+def find_nul(text: str) -> tuple[int, int] | None:
+    """1-based line and column of the first NUL character of ``text``, if any."""
+    index = text.find("\x00")
+    if index < 0:
+        return None
+    before = text[:index]
+    line_start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return len(LINE_BREAK.findall(before)) + 1, index - line_start + 1
 
 
 def _is_ascii_alnum(char: str) -> bool:
@@ -231,6 +297,7 @@ def make_row(
     values: Sequence[str],
     categories: tuple[str, ...],
     line: int,
+    unit_code: str = "",
 ) -> RequirementRow:
     level1, level2, level3, content, guarantee = values
     return RequirementRow(
@@ -243,4 +310,5 @@ def make_row(
         categories=categories,
         page_type=infer_page_type(level1=level1, level2=level2, level3=level3, content=content, categories=categories),
         line=line,
+        unit_code=unit_code,
     )

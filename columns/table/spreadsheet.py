@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import replace
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -27,9 +28,15 @@ from moderation.secrecy.spreadsheet import Workbook as XlsxWorkbook
 
 from .catalogue import known_unit_names, unknown_unit_reason
 from .rows import (
+    CODE_COLUMN,
     SPREADSHEET_HEADER,
+    UNIT_CODE,
+    UNIT_COLUMN,
+    VALUE_FIELDS,
     RequirementRow,
     TableFormatError,
+    check_categories,
+    check_text,
     decode_bytes,
     make_row,
     normalise_cell_text,
@@ -46,45 +53,77 @@ def _rows_from_records(
 ) -> list[RequirementRow]:
     units = known_unit_names(known_units)
     rows: list[RequirementRow] = []
-    header_seen = False
+    header: tuple[str, ...] | None = None
+    codes: dict[str, tuple[str, int]] = {}
     for number, raw_cells in records:
         cells = [cell for cell in raw_cells]
         while cells and not cells[-1].strip():
             cells.pop()
         if not cells:
             continue
-        if not header_seen:
-            _check_header(cells, number=number)
-            header_seen = True
+        if header is None:
+            header = _check_header(cells, number=number)
             continue
-        if len(cells) > len(SPREADSHEET_HEADER):
-            raise TableFormatError(
-                line=number,
-                column=len(SPREADSHEET_HEADER) + 1,
-                reason=f"该行有{len(cells)}列，应为{len(SPREADSHEET_HEADER)}列",
-            )
-        cells += [""] * (len(SPREADSHEET_HEADER) - len(cells))
+        width = len(header)
+        if len(cells) > width:
+            raise TableFormatError(line=number, column=width + 1, reason=f"该行有{len(cells)}列，应为{width}列")
+        cells += [""] * (width - len(cells))
         cells = [unescape_formula(cell) for cell in cells]
+        for column, cell in enumerate(cells, start=1):
+            check_text(cell, field="content", line=number, column=column)
+        has_code = header[1] == CODE_COLUMN
+        unit_code = normalise_cell_text(cells.pop(1)) if has_code else ""
+        # Spreadsheet column of each field, for the error messages.
+        shift = 1 if has_code else 0
         unit = normalise_cell_text(cells[0])
         values = [normalise_cell_text(cell) for cell in cells[1:-1]]
         categories = split_categories(cells[-1])
         if not unit:
             raise TableFormatError(line=number, column=1, reason="单位为空")
-        if unit not in units:
+        if units is not None and unit not in units:
             raise TableFormatError(line=number, column=1, reason=unknown_unit_reason(unit))
+        check_text(unit, field="unit", line=number, column=1)
+        if unit_code:
+            _check_code(unit, unit_code, codes=codes, line=number)
+        elif has_code and unit in codes:
+            unit_code = codes[unit][0]
+        for offset, (field, value) in enumerate(zip(VALUE_FIELDS, values, strict=True), start=2 + shift):
+            check_text(value, field=field, line=number, column=offset)
         if not values[0]:
-            raise TableFormatError(line=number, column=2, reason="一级栏目为空")
+            raise TableFormatError(line=number, column=2 + shift, reason="一级栏目为空")
         if not categories:
-            raise TableFormatError(line=number, column=len(SPREADSHEET_HEADER), reason="政务公开类别为空")
-        rows.append(make_row(unit=unit, values=values, categories=categories, line=number))
-    if not header_seen:
+            raise TableFormatError(line=number, column=width, reason="政务公开类别为空")
+        check_categories(categories, line=number, column=width)
+        rows.append(make_row(unit=unit, values=values, categories=categories, line=number, unit_code=unit_code))
+    if header is None:
         raise TableFormatError(line=1, column=0, reason=f"缺少表头：应为{'、'.join(SPREADSHEET_HEADER)}")
+    if codes:
+        # A unit whose code was given on one row only carries it on every row.
+        rows = [row if row.unit_code or row.unit not in codes else replace(row, unit_code=codes[row.unit][0]) for row in rows]
     return rows
 
 
-def _check_header(cells: Sequence[str], *, number: int) -> None:
+def _check_code(unit: str, code: str, *, codes: dict[str, tuple[str, int]], line: int) -> None:
+    check_text(code, field="unit_code", line=line, column=2)
+    if not UNIT_CODE.match(code):
+        raise TableFormatError(line=line, column=2, reason=f"单位代码「{code}」不合规：须为2–20位小写字母或数字，以字母开头")
+    known = codes.setdefault(unit, (code, line))
+    if known[0] != code:
+        raise TableFormatError(
+            line=line, column=2, reason=f"单位「{unit}」的单位代码「{code}」与第{known[1]}行的「{known[0]}」不一致"
+        )
+    for other, (other_code, other_line) in codes.items():
+        if other != unit and other_code == code:
+            raise TableFormatError(line=line, column=2, reason=f"单位代码「{code}」已在第{other_line}行用于单位「{other}」")
+
+
+def _check_header(cells: Sequence[str], *, number: int) -> tuple[str, ...]:
+    """The header's layout: SPREADSHEET_HEADER, or it with 单位代码 as the second column."""
     names = [normalise_cell_text(cell.removeprefix("\ufeff")) for cell in cells]
-    for column, expected in enumerate(SPREADSHEET_HEADER, start=1):
+    expected_header = (
+        (UNIT_COLUMN, CODE_COLUMN, *SPREADSHEET_HEADER[1:]) if len(names) > 1 and names[1] == CODE_COLUMN else SPREADSHEET_HEADER
+    )
+    for column, expected in enumerate(expected_header, start=1):
         actual = names[column - 1] if column <= len(names) else ""
         if actual != expected:
             raise TableFormatError(
@@ -92,12 +131,13 @@ def _check_header(cells: Sequence[str], *, number: int) -> None:
                 column=column,
                 reason=f"表头第{column}列应为「{expected}」，实为「{actual or '空'}」",
             )
-    if len(names) > len(SPREADSHEET_HEADER):
+    if len(names) > len(expected_header):
         raise TableFormatError(
             line=number,
-            column=len(SPREADSHEET_HEADER) + 1,
-            reason=f"表头有多余的列「{names[len(SPREADSHEET_HEADER)]}」",
+            column=len(expected_header) + 1,
+            reason=f"表头有多余的列「{names[len(expected_header)]}」",
         )
+    return expected_header
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:

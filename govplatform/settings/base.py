@@ -262,6 +262,8 @@ ELASTICSEARCH_REPLICAS = env_int("ELASTICSEARCH_REPLICAS", 0)
 # A page the portal index keeps refusing is parked (shown to the information
 # centre with 重试) after this many attempts; the others go on meanwhile.
 PORTAL_OUTBOX_MAX_ATTEMPTS = env_int("PORTAL_OUTBOX_MAX_ATTEMPTS", 5)
+# Days after a unit is opened before single-item vetoes count in the monthly report (the new site is being filled).
+OVERSIGHT_GRACE_DAYS = env_int("OVERSIGHT_GRACE_DAYS", 14)
 # The centre's superusers are e-mailed (once per episode) when an outbox entry is older than this.
 PORTAL_OUTBOX_ALERT_MINUTES = env_int("PORTAL_OUTBOX_ALERT_MINUTES", 5)
 

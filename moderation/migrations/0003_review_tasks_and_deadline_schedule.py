@@ -6,8 +6,8 @@ the workflows, task states and history that point at the task stay as they are.
 
 from django.db import migrations
 
-SCHEDULE_NAME = "会签：答复期限检查"
-FUNC = "moderation.services.check_confirmation_deadlines"
+from tenants.schedules import DJANGO_Q_MIGRATION, interval_schedule
+
 
 
 def convert_group_tasks(apps, schema_editor):
@@ -28,28 +28,14 @@ def convert_group_tasks(apps, schema_editor):
             cursor.execute("UPDATE wagtailcore_task SET content_type_id = %s WHERE id = %s", [content_type.pk, task_id])
 
 
-def create_schedule(apps, schema_editor):
-    if schema_editor.connection.schema_name != "public":
-        return
-    apps.get_model("django_q", "Schedule").objects.update_or_create(
-        name=SCHEDULE_NAME, defaults={"func": FUNC, "schedule_type": "I", "minutes": 15, "repeats": -1}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    if schema_editor.connection.schema_name != "public":
-        return
-    apps.get_model("django_q", "Schedule").objects.filter(name=SCHEDULE_NAME).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("moderation", "0002_review_task_and_deadlines"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+        DJANGO_Q_MIGRATION,
     ]
 
     operations = [
         migrations.RunPython(convert_group_tasks, migrations.RunPython.noop),
-        migrations.RunPython(create_schedule, remove_schedule),
+        interval_schedule(name="会签：答复期限检查", func="moderation.services.check_confirmation_deadlines", minutes=15),
     ]

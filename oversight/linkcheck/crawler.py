@@ -26,7 +26,7 @@ import aiohttp
 from yarl import URL
 
 from .guard import BlockedAddress, GuardedResolver, host_in, host_port, is_public_address
-from .html import decode_html, extract_links, looks_non_html, normalize_url
+from .html import decode_html, extract_marked_links, looks_non_html, normalize_url
 
 __all__ = ["CheckConfig", "CrawlReport", "LinkResult", "LinkSource", "check_site", "crawl", "make_session"]
 
@@ -85,6 +85,8 @@ class CheckConfig:
 class LinkSource:
     page_url: str
     link_text: str
+    # In a platform-wide template (header, footer: html.PLATFORM_MARK), not the unit's content.
+    platform: bool = False
 
 
 @dataclass
@@ -451,12 +453,12 @@ class _Crawler:
             return
         self._parsed.add(page)
         if len(outcome.body) > PARSE_IN_THREAD_BYTES:
-            links = await asyncio.to_thread(extract_links, outcome.body, outcome.charset, page)
+            links = await asyncio.to_thread(extract_marked_links, outcome.body, outcome.charset, page)
         else:
-            links = extract_links(outcome.body, outcome.charset, page)
+            links = extract_marked_links(outcome.body, outcome.charset, page)
         may_crawl = not self.config.only_start_page
-        for raw, text, kind in links:
-            source = LinkSource(page, text)
+        for raw, text, kind, platform in links:
+            source = LinkSource(page, text, platform)
             try:
                 url = normalize_url(raw)
             except ValueError:

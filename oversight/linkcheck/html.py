@@ -18,7 +18,7 @@ import lxml.html
 
 from .guard import DEFAULT_PORTS
 
-__all__ = ["decode_html", "extract_links", "looks_non_html", "normalize_url"]
+__all__ = ["PLATFORM_MARK", "decode_html", "extract_links", "extract_marked_links", "looks_non_html", "normalize_url"]
 
 MAX_LINK_TEXT = 200
 
@@ -149,12 +149,23 @@ def _clean_text(text: str | None) -> str:
     return _WHITESPACE.sub(" ", text or "").strip()[:MAX_LINK_TEXT]
 
 
+# Marks the parts of a page that come from the platform's shared templates (header, footer),
+# which the information centre maintains and no unit edits.
+PLATFORM_MARK = "data-platform-template"
+
+
 def extract_links(body: bytes, charset: str | None, page_url: str) -> list[tuple[str, str, str]]:
     """Return ``(raw_absolute_url, link_text, kind)`` for every checkable link.
 
     ``kind`` is ``"page"`` for <a>/<area> (may be crawled), ``"image"`` or
     ``"asset"`` otherwise.  URLs are joined with the page's <base href>.
     """
+    return [(url, label, kind) for url, label, kind, _platform in extract_marked_links(body, charset, page_url)]
+
+
+def extract_marked_links(body: bytes, charset: str | None, page_url: str) -> list[tuple[str, str, str, bool]]:
+    """:func:`extract_links` with a fourth value: whether the link sits inside an element marked
+    :data:`PLATFORM_MARK` (a platform-wide template, not the unit's content)."""
     text = _XML_DECL.sub("", decode_html(body, charset), count=1)
     if not text.strip():
         return []
@@ -166,7 +177,7 @@ def extract_links(body: bytes, charset: str | None, page_url: str) -> list[tuple
     base_el = doc.find(".//base[@href]")
     if base_el is not None:
         base_url = urljoin(page_url, base_el.get("href", "").strip())
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, str, bool]] = []
     for el in doc.iter("a", "area", "img", "link", "script"):
         tag = el.tag
         if tag in ("a", "area"):
@@ -192,7 +203,8 @@ def extract_links(body: bytes, charset: str | None, page_url: str) -> list[tuple
         ref = ref.strip()
         if not ref or ref.startswith("#") or ref.lower().startswith(SKIPPED_SCHEMES):
             continue
-        found.append((urljoin(base_url, ref), label, kind))
+        platform = any(node.get(PLATFORM_MARK) is not None for node in (el, *el.iterancestors()))
+        found.append((urljoin(base_url, ref), label, kind, platform))
     return found
 
 

@@ -19,15 +19,21 @@ __all__ = [
     "CLAUSE_INTERACTION",
     "CLAUSE_MAINTENANCE",
     "CLAUSE_UNREACHABLE",
+    "NOT_OPEN",
     "NO_DATA",
+    "NO_RECORD",
     "Article11Case",
     "InteractionRow",
     "MonthlyReport",
     "UnitMonthlyFigures",
+    "counted_units",
+    "figure_or_status",
     "generated_text",
     "report_title",
     "rules_lines",
+    "summary_text",
     "type_labels",
+    "unit_lines",
     "veto_text",
 ]
 
@@ -36,6 +42,9 @@ CLAUSE_MAINTENANCE = "第十一条（一）未按规定及时进行政务信息�
 CLAUSE_UNREACHABLE = "第十一条（三）非客观原因造成网页无法打开"
 CLAUSE_INTERACTION = "第十一条（四）互动性栏目未及时处理"
 NO_DATA = "无数据"
+# Status of a unit in a month (UnitMonthlyFigures.status): figures from that month's last snapshot, or none.
+NO_RECORD = "无记录"  # no freshness record of that month: nothing is invented
+NOT_OPEN = "未开通"  # the month ended before the unit's site was opened
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,30 @@ class UnitMonthlyFigures:
     # Veto reasons (单项否决); empty when passed.  Defaulted so that callers
     # that only know ``passed`` can still build figures.
     vetoes: tuple[str, ...] = ()
+    # "" when the figures come from the month's snapshot; NO_RECORD or NOT_OPEN when there is none
+    # (score, columns and links are then not figures at all and the writers print the status).
+    status: str = ""
+    # Opened less than the grace period before the snapshot: vetoes do not count yet, and the
+    # unit is left out of the averages (grace_note says so in the report).
+    grace_note: str = ""
+
+    @property
+    def counted(self) -> bool:
+        """Whether the unit's score and veto count in the month's totals and averages."""
+        return not self.status and not self.grace_note
+
+    @property
+    def veto_cell(self) -> str:
+        """是 / 否, or why there is no verdict (无记录, 未开通, 开通未满 N 天)."""
+        if self.status:
+            return self.status
+        if self.grace_note:
+            return self.grace_note
+        return veto_text(self.passed)
+
+    @property
+    def vetoed(self) -> bool:
+        return self.counted and not self.passed
 
     @property
     def published_total(self) -> int:
@@ -162,3 +195,38 @@ def rules_lines(weights: ScoringWeights) -> list[str]:
         f"超过更新期限的栏目 ≥{weights.veto_stale_any} 个；空白栏目 ≥{weights.veto_empty} 个；"
         f"首页 {weights.homepage_veto_days} 天未更新；首页近 7 天访问失败率超过 {weights.availability_veto_ratio:.0%}。",
     ]
+
+
+def counted_units(units: Iterable[UnitMonthlyFigures]) -> list[UnitMonthlyFigures]:
+    """The units whose score and veto count in totals and averages (not 无记录, 未开通 or in grace)."""
+    return [unit for unit in units if unit.counted]
+
+
+def figure_or_status(unit: UnitMonthlyFigures, value):
+    """A figure of the month's snapshot, or the unit's status when there is no snapshot."""
+    return unit.status if unit.status else value
+
+
+def summary_text(report: MonthlyReport) -> str:
+    """The report's one-line summary: how many units were judged, passed and vetoed, and why the others were not."""
+    counted = counted_units(report.units)
+    vetoed = sum(unit.vetoed for unit in report.units)
+    text = (
+        f"生成时间：{generated_text(report.generated_at)}；共 {len(report.units)} 个单位，"
+        f"合格 {len(counted) - vetoed} 个，单项否决 {vetoed} 个"
+    )
+    others = [unit for unit in report.units if not unit.counted]
+    if others:
+        text += "；不参加评比 " + "、".join(f"{unit.unit_name}（{unit.veto_cell}）" for unit in others)
+    return text
+
+
+def unit_lines(unit: UnitMonthlyFigures) -> list[str]:
+    """The unit's lines in 扣分说明: its vetoes and deductions, or why it has none."""
+    if unit.status == NOT_OPEN:
+        return ["本月末尚未开通子站"]
+    if unit.status == NO_RECORD:
+        return ["本月无评分记录，不作评价"]
+    prefix = f"（{unit.grace_note}，单项否决暂不计）" if unit.grace_note else ""
+    lines = [f"单项否决{prefix}：{veto}" for veto in unit.vetoes] + list(unit.deductions)
+    return lines or ["无扣分"]

@@ -30,7 +30,19 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from .figures import NO_DATA, MonthlyReport, UnitMonthlyFigures, generated_text, report_title, rules_lines, type_labels, veto_text
+from .figures import (
+    NO_DATA,
+    NOT_OPEN,
+    MonthlyReport,
+    UnitMonthlyFigures,
+    counted_units,
+    figure_or_status,
+    generated_text,
+    report_title,
+    rules_lines,
+    type_labels,
+    unit_lines,
+)
 
 __all__ = ["build_monthly_pdf"]
 
@@ -142,6 +154,10 @@ def _score_chart(units: Sequence[UnitMonthlyFigures]) -> Drawing:
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, CHART_BOTTOM
     chart.width, chart.height = CONTENT_WIDTH - 16 * mm, 45 * mm
+    # Only units with a score of the month (无记录 and 未开通 have none, and are not drawn as 0).
+    units = [unit for unit in units if not unit.status]
+    if not units:
+        return Drawing(CONTENT_WIDTH, 10 * mm)
     chart.data = [tuple(unit.score for unit in units)]
     _category_labels(chart, [unit.unit_name for unit in units])
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
@@ -149,7 +165,7 @@ def _score_chart(units: Sequence[UnitMonthlyFigures]) -> Drawing:
     chart.bars[0].fillColor = PASS_COLOR
     chart.bars[0].strokeColor = None
     for index, unit in enumerate(units):
-        if not unit.passed:
+        if unit.vetoed:
             chart.bars[(0, index)].fillColor = VETO_COLOR
     chart.barLabelFormat = "%d"
     chart.barLabels.fontName = FONT
@@ -229,12 +245,18 @@ def _summary_paragraph(report: MonthlyReport) -> str:
     units = report.units
     if not units:
         return "本月无参与统计的单位。"
-    vetoed = [unit.unit_name for unit in units if not unit.passed]
+    counted = counted_units(units)
+    vetoed = [unit.unit_name for unit in units if unit.vetoed]
+    opened = [unit for unit in units if unit.status != NOT_OPEN]
+    average = f"平均得分 {mean(u.score for u in counted):.1f} 分" if counted else "无评分记录"
     text = (
-        f"本月共统计 {len(units)} 个单位，发布信息 {sum(u.published_total for u in units)} 条，"
-        f"平均得分 {mean(u.score for u in units):.1f} 分；合格 {len(units) - len(vetoed)} 个"
+        f"本月共统计 {len(units)} 个单位，发布信息 {sum(u.published_total for u in opened)} 条，"
+        f"{average}；合格 {len(counted) - len(vetoed)} 个"
     )
     text += f"，单项否决 {len(vetoed)} 个（{'、'.join(vetoed)}）" if vetoed else "，无单项否决"
+    others = [unit for unit in units if not unit.counted]
+    if others:
+        text += "；不参加评比 " + "、".join(f"{unit.unit_name}（{unit.veto_cell}）" for unit in others)
     return text + f"；第十一条登记 {len(report.cases)} 宗。"
 
 
@@ -245,16 +267,16 @@ def _overview_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) ->
         rows.append(
             [
                 _p(unit.unit_name, styles["cell"]),
-                unit.published_total,
-                unit.score,
-                veto_text(unit.passed),
-                unit.stale_columns,
-                unit.empty_columns,
-                unit.broken_links,
-                _ratio_text(unit.availability_ratio),
+                unit.published_total if unit.status != NOT_OPEN else NOT_OPEN,
+                figure_or_status(unit, unit.score),
+                _p(unit.veto_cell, styles["cell"]),
+                figure_or_status(unit, unit.stale_columns),
+                figure_or_status(unit, unit.empty_columns),
+                figure_or_status(unit, unit.broken_links),
+                figure_or_status(unit, _ratio_text(unit.availability_ratio)),
             ]
         )
-        if not unit.passed:
+        if unit.vetoed:
             highlight.append((3, row))
     first = 42 * mm
     rest = (CONTENT_WIDTH - first) / 7
@@ -263,12 +285,22 @@ def _overview_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) ->
 
 def _unit_section(unit: UnitMonthlyFigures, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     figures = [
-        ["得分", str(unit.score), "是否单项否决", veto_text(unit.passed)],
-        ["过期栏目", str(unit.stale_columns), "空白栏目", str(unit.empty_columns)],
-        ["死链", str(unit.broken_links), "首页可用率", _ratio_text(unit.availability_ratio)],
-        ["本月发布信息", str(unit.published_total), "", ""],
+        ["得分", str(figure_or_status(unit, unit.score)), "是否单项否决", unit.veto_cell],
+        [
+            "过期栏目",
+            str(figure_or_status(unit, unit.stale_columns)),
+            "空白栏目",
+            str(figure_or_status(unit, unit.empty_columns)),
+        ],
+        [
+            "死链",
+            str(figure_or_status(unit, unit.broken_links)),
+            "首页可用率",
+            str(figure_or_status(unit, _ratio_text(unit.availability_ratio))),
+        ],
+        ["本月发布信息", str(unit.published_total) if unit.status != NOT_OPEN else NOT_OPEN, "", ""],
     ]
-    types = list(unit.published_by_type.items())
+    types = list(unit.published_by_type.items()) if unit.status != NOT_OPEN else []
     for start in range(0, len(types), 2):
         pair = types[start : start + 2]
         row: list[str] = []
@@ -286,12 +318,12 @@ def _unit_section(unit: UnitMonthlyFigures, styles: dict[str, ParagraphStyle]) -
         ("BACKGROUND", (2, 1), (2, -1), colors.HexColor("#DDEBF7")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#A6A6A6")),
     ]
-    if not unit.passed:
+    if unit.vetoed:
         style.append(("TEXTCOLOR", (3, 1), (3, 1), VETO_COLOR))
     table.setStyle(TableStyle(style))
     parts: list[Flowable] = [_p(f"{unit.unit_name}（{unit.unit_code}）", styles["h2"]), table, Spacer(1, 1.5 * mm)]
-    parts += [_p(f"单项否决：{veto}", styles["veto"]) for veto in unit.vetoes]
-    parts += [_p(line, styles["cell"]) for line in unit.deductions] or [_p("本月无扣分。", styles["cell"])]
+    for line in unit_lines(unit):
+        parts.append(_p(line, styles["veto"] if line.startswith("单项否决") else styles["cell"]))
     return parts
 
 

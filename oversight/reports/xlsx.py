@@ -14,7 +14,19 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .figures import NO_DATA, MonthlyReport, generated_text, report_title, rules_lines, type_labels, veto_text
+from .figures import (
+    NO_DATA,
+    NO_RECORD,
+    NOT_OPEN,
+    MonthlyReport,
+    counted_units,
+    figure_or_status,
+    report_title,
+    rules_lines,
+    summary_text,
+    type_labels,
+    unit_lines,
+)
 
 __all__ = ["build_monthly_xlsx"]
 
@@ -83,12 +95,12 @@ def _write_title(sheet: Worksheet, *, text: str, subtitle: str, width: int) -> N
 
 def _summary_sheet(sheet: Worksheet, report: MonthlyReport, labels: list[str]) -> None:
     headers = ["单位", "发布信息数", *labels, "得分", "是否单项否决", "过期栏目", "空白栏目", "死链", "可用率"]
-    passed = sum(unit.passed for unit in report.units)
+    counted = counted_units(report.units)
+    vetoed = sum(unit.vetoed for unit in report.units)
     _write_title(
         sheet,
         text=report_title(report),
-        subtitle=f"生成时间：{generated_text(report.generated_at)}；共 {len(report.units)} 个单位，"
-        f"合格 {passed} 个，单项否决 {len(report.units) - passed} 个",
+        subtitle=summary_text(report),
         width=len(headers),
     )
     header_row = 3
@@ -99,38 +111,41 @@ def _summary_sheet(sheet: Worksheet, report: MonthlyReport, labels: list[str]) -
     formats = {ratio_col: PERCENT_FORMAT}
     row = header_row
     for row, unit in enumerate(report.units, start=header_row + 1):
-        values: list[Any] = [unit.unit_name, unit.published_total]
-        values += [unit.published_by_type.get(label, 0) for label in labels]
+        opened = unit.status != NOT_OPEN
+        values: list[Any] = [unit.unit_name, unit.published_total if opened else NOT_OPEN]
+        values += [unit.published_by_type.get(label, 0) if opened else NOT_OPEN for label in labels]
         values += [
-            unit.score,
-            veto_text(unit.passed),
-            unit.stale_columns,
-            unit.empty_columns,
-            unit.broken_links,
-            unit.availability_ratio if unit.availability_ratio is not None else NO_DATA,
+            figure_or_status(unit, unit.score),
+            unit.veto_cell,
+            figure_or_status(unit, unit.stale_columns),
+            figure_or_status(unit, unit.empty_columns),
+            figure_or_status(unit, unit.broken_links),
+            figure_or_status(unit, unit.availability_ratio if unit.availability_ratio is not None else NO_DATA),
         ]
         _write_row(sheet, row, values, formats=formats)
-        if not unit.passed:
+        if unit.vetoed:
             sheet.cell(row=row, column=veto_col).fill = _VETO_FILL
             sheet.cell(row=row, column=veto_col).font = Font(bold=True, color="C00000")
     if report.units:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{row}"
-        ratios = [unit.availability_ratio for unit in report.units if unit.availability_ratio is not None]
-        total: list[Any] = ["合计／平均", sum(unit.published_total for unit in report.units)]
-        total += [sum(unit.published_by_type.get(label, 0) for unit in report.units) for label in labels]
+        opened_units = [unit for unit in report.units if unit.status != NOT_OPEN]
+        recorded = [unit for unit in report.units if not unit.status]
+        ratios = [unit.availability_ratio for unit in recorded if unit.availability_ratio is not None]
+        total: list[Any] = ["合计／平均", sum(unit.published_total for unit in opened_units)]
+        total += [sum(unit.published_by_type.get(label, 0) for unit in opened_units) for label in labels]
         total += [
-            round(mean(unit.score for unit in report.units), 1),
-            f"否决 {len(report.units) - passed} 个",
-            sum(unit.stale_columns for unit in report.units),
-            sum(unit.empty_columns for unit in report.units),
-            sum(unit.broken_links for unit in report.units),
+            round(mean(unit.score for unit in counted), 1) if counted else NO_RECORD,
+            f"否决 {vetoed} 个",
+            sum(unit.stale_columns for unit in recorded),
+            sum(unit.empty_columns for unit in recorded),
+            sum(unit.broken_links for unit in recorded),
             mean(ratios) if ratios else NO_DATA,
         ]
         total_row = row + 1
         _write_row(sheet, total_row, total, formats={**formats, score_col: "0.0"})
-        for cell in sheet[total_row]:
-            cell.fill = _TOTAL_FILL
-            cell.font = Font(bold=True)
+        for total_cell in sheet[total_row]:
+            total_cell.fill = _TOTAL_FILL
+            total_cell.font = Font(bold=True)
     # Keep the header and the unit names in view while scrolling.
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
     _fit_columns(sheet, first_row=header_row)
@@ -178,10 +193,10 @@ def _deductions_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     _write_header(sheet, 1, ["单位", "得分", "是否单项否决", "说明"])
     row = 1
     for unit in report.units:
-        lines = [f"单项否决：{veto}" for veto in unit.vetoes] + list(unit.deductions)
-        for line in lines or ["无扣分"]:
+        lines = unit_lines(unit)
+        for line in lines:
             row += 1
-            _write_row(sheet, row, [unit.unit_name, unit.score, veto_text(unit.passed), line])
+            _write_row(sheet, row, [unit.unit_name, figure_or_status(unit, unit.score), unit.veto_cell, line])
             sheet.cell(row=row, column=4).alignment = _WRAP
             if line.startswith("单项否决"):
                 sheet.cell(row=row, column=4).font = Font(color="C00000")

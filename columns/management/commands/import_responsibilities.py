@@ -5,10 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from columns.services import ImportRefused, import_requirements
 from columns.table import TableFormatError, parse_file
+from tenants.services import ProvisioningError
 
 
 class Command(BaseCommand):
-    help = "导入《责任分解表》（原文文本、CSV 或 XLSX），开通缺少的单位并生成各单位栏目"
+    help = "导入《责任分解表》（原文文本、CSV 或 XLSX，可含单位代码列），开通未登记的单位并生成各单位栏目"
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             return
         try:
             report = import_requirements(rows=rows, source_name=path.name, dry_run=dry_run)
-        except ImportRefused as exc:
+        except (ImportRefused, ProvisioningError) as exc:
             raise CommandError(str(exc)) from exc
         for line in report.lines():
             self.stdout.write(line)
