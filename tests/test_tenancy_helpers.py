@@ -3,8 +3,6 @@ and the dotted paths stored outside the code (settings, django-q2 rows) still im
 
 from __future__ import annotations
 
-import importlib
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -79,12 +77,17 @@ def test_mail_goes_to_the_unit_with_links_on_its_host(unit_a):
     assert mail.outbox[-1].to == ["centre@example.gov.cn"]
 
 
-def test_dotted_paths_stored_outside_the_code_still_import():
+def test_dotted_paths_stored_outside_the_code_still_import(db):
     # Wagtail imports the finishing action while its models load.
     assert callable(import_string(settings.WAGTAIL_FINISH_WORKFLOW_ACTION))
-    # The 会签 deadline Schedule row (migration 0003) and tasks queued before the split.
-    migration = importlib.import_module("moderation.migrations.0003_review_tasks_and_deadline_schedule")
-    assert callable(import_string(migration.FUNC))
+    # Every django-q2 Schedule row the migrations wrote (the 会签 deadline check among them) and
+    # the tasks queued before the split.
+    from django_q.models import Schedule
+
+    funcs = list(Schedule.objects.values_list("func", flat=True))
+    assert "moderation.services.check_confirmation_deadlines" in funcs
+    for func in funcs:
+        assert callable(import_string(func)), func
     for name in (
         "receive_confirmation_request",
         "apply_confirmation_decision",
