@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from govplatform.admin_views import AdminPageView
 from tenants.admin import InformationCentreMixin
 from tenants.context import current_unit, in_public_schema
 from tenants.selectors import directory_units
@@ -38,7 +37,7 @@ from .forms import (
 from .models import Case, CaseAttachment, Handover, Source, Status
 
 
-class CaseAdminView(WagtailAdminTemplateMixin, TemplateView):
+class CaseAdminView(AdminPageView):
     """Screens of the cases of the active schema: a unit's staff, or the centre's desk in the public schema."""
 
     header_icon = "mail"
@@ -295,7 +294,7 @@ class AttachmentView(View):
 # --- the information centre ------------------------------------------------------------------
 
 
-class CentreView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateView):
+class CentreView(InformationCentreMixin, AdminPageView):
     header_icon = "mail"
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from govplatform.admin_views import AdminPageView
 from tenants.context import in_public_schema
 
 
-class AdminView(WagtailAdminTemplateMixin, TemplateView):
+class AdminView(AdminPageView):
     """A unit's screen by default (404 in the public schema); `public_only` for the information centre's."""
 
     header_icon = "tasks"

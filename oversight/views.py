@@ -7,10 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from govplatform.admin_views import AdminPageView
 from tenants.admin import InformationCentreMixin, require_information_centre
 from tenants.context import current_unit
 
@@ -22,7 +21,7 @@ from .reports import build_monthly_pdf, build_monthly_xlsx
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class PublicAdminView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateView):
+class PublicAdminView(InformationCentreMixin, AdminPageView):
     """The information centre's views: public schema, superusers only."""
 
     header_icon = "view"
@@ -89,7 +88,7 @@ class UnitDetailView(PublicAdminView):
         return context
 
 
-class UnitBrokenLinksView(WagtailAdminTemplateMixin, TemplateView):
+class UnitBrokenLinksView(AdminPageView):
     """本站无法打开的链接: a unit's own broken links in its own admin, each with the pages it is on."""
 
     template_name = "oversight/unit_broken_links.html"

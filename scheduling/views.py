@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-
+from govplatform.admin_views import AdminPageView
 from tenants.admin import InformationCentreMixin
 
 from . import selectors
 
 
-class RunListView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateView):
+class RunListView(InformationCentreMixin, AdminPageView):
     page_title = "定时发布记录"
     header_icon = "time"
     template_name = "scheduling/runs.html"

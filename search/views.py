@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.shortcuts import redirect
 from django.views import View
-from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from govplatform.admin_views import AdminPageView
 from tenants.admin import require_information_centre
 
 from . import selectors, services
@@ -17,7 +16,7 @@ def _check_centre(request) -> None:
     require_information_centre(request, "您没有管理门户索引的权限")
 
 
-class OutboxView(WagtailAdminTemplateMixin, TemplateView):
+class OutboxView(AdminPageView):
     page_title = "门户索引待办"
     header_icon = "search"
     template_name = "portalsearch/outbox.html"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+from govplatform.admin_views import AdminPageView
 
 from .admin import InformationCentreMixin
 from .forms import ProvisionForm
@@ -16,7 +18,7 @@ from .services import DomainRefused, ProvisioningError, provision_unit
 UNITS_ONLY_MESSAGE = "仅市信息中心管理员可以管理单位"
 
 
-class UnitListView(InformationCentreMixin, WagtailAdminTemplateMixin, TemplateView):
+class UnitListView(InformationCentreMixin, AdminPageView):
     centre_only_message = UNITS_ONLY_MESSAGE
     page_title = "单位子站"
     header_icon = "site"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from govplatform.admin_views import AdminPageView
 from tenants.context import in_public_schema
 
 from . import guide
@@ -16,7 +15,7 @@ def _public_schema() -> bool:
     return in_public_schema()
 
 
-class HelpView(WagtailAdminTemplateMixin, TemplateView):
+class HelpView(AdminPageView):
     header_icon = "help"
 
     def get_breadcrumbs_items(self):
