@@ -21,6 +21,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from types import TracebackType
 from typing import IO
@@ -221,14 +222,15 @@ class Workbook:
             self._archive = zipfile.ZipFile(io.BytesIO(data))
         except _DAMAGE as exc:
             raise SpreadsheetUnreadable("文件不是有效的 XLSX 工作簿（无法作为 zip 打开）") from exc
-        try:
+        # Whatever stops the reading of the structure, the archive is closed; once it is read,
+        # closing is the caller's (close() or the with block).
+        with ExitStack() as on_failure:
+            on_failure.callback(self._archive.close)
             self._check_unpacked_size()
             self._workbook_path = self._office_document_path()
             self._relationships = self._read_relationships(self._workbook_path)
             self.sheets: list[Sheet] = self._read_sheets()
-        except BaseException:
-            self._archive.close()
-            raise
+            on_failure.pop_all()
         self._strings: list[str] | None = None
 
     def __enter__(self) -> Workbook:
