@@ -12,6 +12,12 @@ urlpatterns = [
     path("api/v1/", portal_api.urls),
     path("hudong/", include("interaction.urls_portal")),
     path("captcha/", include("captcha.urls")),
+    # 网站考评专栏 (第八条) and what the 考评 publishes: results, 评比, 通报, every unit's 年度报表.
+    path("kaoping/", include("voting.urls_portal")),
+    path("kaohe/", include("assessment.urls_portal")),
+    path("pingbi/", include("contests.urls_portal")),
+    path("tongbao/", include("bulletins.urls_portal")),
+    path("nianbao/", include("annualreport.urls_portal")),
     # The public schema's own media folder only: no unit's files on the portal host.
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media.serve_media, name="portal_media"),
     path("", include("portal.urls")),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -108,3 +109,20 @@ class UnitAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit.name}）"
+
+
+class SupervisorRead(models.Model):
+    """A screen the 监察 role opened in the information centre's admin (第四条: its reads are audited)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", db_index=True)
+    path = models.CharField("页面", max_length=500)
+    query = models.CharField("参数", max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = "监察查看记录"
+        verbose_name_plural = "监察查看记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user}@{self.at:%Y-%m-%d %H:%M} {self.path}"

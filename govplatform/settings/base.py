@@ -76,6 +76,13 @@ SHARED_APPS = [
     "workcalendar",
     "interaction",
     "captcha",
+    # 考评 (第七条至第十一条): public votes, the yearly assessment, 评比, 通报, each unit's 年度报表, visits.
+    "voting",
+    "assessment",
+    "contests",
+    "bulletins",
+    "annualreport",
+    "visits",
     # 使用手册 and 常见问题 in both admins; before wagtail.admin, whose account summary it overrides.
     "training",
     "django_q",
@@ -116,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenants.middleware.SupervisorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

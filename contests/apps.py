@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ContestsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "contests"
+    verbose_name = "评比活动"

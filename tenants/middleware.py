@@ -1,0 +1,45 @@
+"""The supervisor (监察, 第四条) reads the information centre's admin and writes nothing."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from .admin import SUPERVISOR_READ_ONLY_MESSAGE, is_supervisor
+
+# Reads of these are not screens (assets, autocomplete lookups): not worth an audit row.
+_UNLOGGED_PREFIXES = ("/admin/jsi18n/", "/admin/login/", "/admin/logout/")
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class SupervisorMiddleware:
+    """Refuses the supervisor every write in the admin (whatever the screen's own checks say) and logs its reads.
+
+    A screen opts in to the supervisor's reads on its own (`supervised` menu items, `supervisor_may_read`
+    views); this middleware is the backstop that keeps a forgotten view from accepting its POST.
+    Only logging in and out are writes it may make.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/admin/") and is_supervisor(getattr(request, "user", None)):
+            if request.method not in _SAFE_METHODS and not request.path.startswith(("/admin/login/", "/admin/logout/")):
+                raise PermissionDenied(SUPERVISOR_READ_ONLY_MESSAGE)
+            response = self.get_response(request)
+            if request.method == "GET" and not request.path.startswith(_UNLOGGED_PREFIXES) and response.status_code < 400:
+                self._log_read(request)
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _log_read(request) -> None:
+        from .models import SupervisorRead
+
+        SupervisorRead.objects.create(
+            user=request.user,
+            at=timezone.now(),
+            path=request.path[:500],
+            query=request.META.get("QUERY_STRING", "")[:1000],
+        )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VisitsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "visits"
+    verbose_name = "访问统计"
