@@ -296,6 +296,8 @@ class AttachmentView(View):
 
 class CentreView(InformationCentreMixin, AdminPageView):
     header_icon = "mail"
+    # The supervisor (监察, 第四条) reads the interaction figures; its writes are refused.
+    supervisor_may_read = True
 
 
 class OverviewView(CentreView):

@@ -43,8 +43,8 @@ def register_interaction_menu():
             "留言办理时限", reverse(deadline_viewset.get_url_name("index")), icon_name="time", order=40, allowed=unit_admin
         ),
         PublicOnlyMenuItem("受理台（市长信箱）", reverse("interaction:queue"), icon_name="mail", order=50),
-        PublicOnlyMenuItem("各单位办理情况", reverse("interaction:overview"), icon_name="view", order=60),
-        PublicOnlyMenuItem("我为政府网站找错", reverse("interaction:national"), icon_name="warning", order=70),
+        PublicOnlyMenuItem("各单位办理情况", reverse("interaction:overview"), icon_name="view", order=60, supervised=True),
+        PublicOnlyMenuItem("我为政府网站找错", reverse("interaction:national"), icon_name="warning", order=70, supervised=True),
     ]
     return SubmenuMenuItem("互动交流", Menu(items=items), icon_name="mail", name="interaction", order=255)
 

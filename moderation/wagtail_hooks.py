@@ -54,7 +54,13 @@ def register_moderation_menu():
         UnitMenuItem("会签请求", reverse("moderation:confirmations"), icon_name="group", order=20),
         UnitMenuItem("审计日志导出", reverse("moderation:audit_export"), icon_name="download", order=30, allowed=unit_admin),
         PublicOnlyMenuItem("各单位履职情况", reverse("moderation:duty_overview"), icon_name="group", order=40),
-        PublicOnlyMenuItem("全平台审计日志", reverse("moderation:platform_audit_export"), icon_name="download", order=50),
+        PublicOnlyMenuItem(
+            "全平台审计日志",
+            reverse("moderation:platform_audit_export"),
+            icon_name="download",
+            order=50,
+            supervised=True,
+        ),
     ]
     return SubmenuMenuItem("审核发布", Menu(items=items), icon_name="tasks", name="moderation", order=250)
 

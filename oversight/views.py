@@ -22,7 +22,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PublicAdminView(InformationCentreMixin, AdminPageView):
-    """The information centre's views: public schema, superusers only."""
+    """The information centre's views: public schema, superusers only; the supervisor (监察) reads them."""
+
+    supervisor_may_read = True
 
     header_icon = "view"
     centre_only_message = "您没有查看网站监测的权限"
@@ -111,7 +113,7 @@ class MonthlyReportView(View):
     """GET ?year=2026&month=11&format=xlsx|pdf: the monthly report as a download."""
 
     def get(self, request):
-        require_information_centre(request, "您没有下载报告的权限")
+        require_information_centre(request, "您没有下载报告的权限", supervisor_may_read=True)
         try:
             year, month = (int(part) for part in request.GET.get("period", "").split("-", 1))
         except ValueError as exc:

@@ -17,7 +17,9 @@ def register_oversight_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_oversight_menu():
-    return PublicOnlyMenuItem("网站监测", reverse("oversight:overview"), name="oversight", icon_name="view", order=260)
+    return PublicOnlyMenuItem(
+        "网站监测", reverse("oversight:overview"), name="oversight", icon_name="view", order=260, supervised=True
+    )
 
 
 @hooks.register("register_admin_menu_item")

@@ -49,7 +49,9 @@ def in_centre_role(user, role: str) -> bool:
 
 def is_supervisor(user) -> bool:
     """The 监察 role (第四条): reads the centre's screens, writes nothing. A superuser is never one."""
-    return bool(user is not None and user.is_authenticated and not user.is_superuser and in_centre_role(user, CentreRole.SUPERVISOR))
+    return bool(
+        user is not None and user.is_authenticated and not user.is_superuser and in_centre_role(user, CentreRole.SUPERVISOR)
+    )
 
 
 def can_read_centre_screens(user) -> bool:
@@ -61,17 +63,19 @@ class PublicOnlyPolicy(BasePermissionPolicy):
     """A model maintained once for all units, in the information centre's admin; units' admins show no screen for it.
 
     `actions` limits what even the centre may do (e.g. only "change" and "view" of rows that imports create).
+    `supervised`: the supervisor (监察) may "view" it too.
     """
 
-    def __init__(self, model, *, actions: Iterable[str] | None = None):
+    def __init__(self, model, *, actions: Iterable[str] | None = None, supervised: bool = False):
         super().__init__(model)
         self.actions = frozenset(actions) if actions is not None else None
+        self.supervised = supervised
 
     def _allows(self, action: str) -> bool:
         return self.actions is None or action in self.actions
 
     def user_has_permission(self, user, action):
-        if action == "view" and is_supervisor(user):
+        if action == "view" and self.supervised and is_supervisor(user):
             return self._allows(action)
         return is_information_centre(user) and self._allows(action)
 
@@ -82,7 +86,7 @@ class PublicOnlyPolicy(BasePermissionPolicy):
         users = get_user_model().objects.filter(is_superuser=True, is_active=True)
         if not in_public_schema() or not any(self._allows(action) for action in actions):
             return users.none()
-        if "view" in actions:
+        if self.supervised and "view" in actions:
             supervisors = get_user_model().objects.filter(is_active=True, groups__name=CentreRole.SUPERVISOR)
             return (users | supervisors).distinct()
         return users
@@ -113,9 +117,7 @@ class UnitMenuItem(MenuItem):
         return not in_public_schema() and (self.allowed is None or self.allowed(request.user))
 
 
-def require_information_centre(
-    request, message: str = CENTRE_ONLY_MESSAGE, *, supervisor_may_read: bool = False
-) -> None:
+def require_information_centre(request, message: str = CENTRE_ONLY_MESSAGE, *, supervisor_may_read: bool = False) -> None:
     """404 outside the public schema (a unit's admin has no such screen); 403 to anyone but a superuser,
     except the supervisor's reads (GET/HEAD) of a screen that allows them."""
     if not in_public_schema():

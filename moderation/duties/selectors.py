@@ -114,11 +114,40 @@ def audit_rows(*, unit_name: str, start: date, end: date) -> list[list[str]]:
     return [row for _, row in rows]
 
 
+CENTRE_AUDIT_NAME = "市信息中心（门户）"
+
+
+def supervisor_read_rows(*, start: date, end: date) -> list[list[str]]:
+    """The supervisor's (监察, 第四条) reads of the centre's admin, in the export's columns."""
+    from tenants.models import SupervisorRead
+
+    since, until = _day_bounds(start, end)
+    rows = []
+    with public_schema():
+        reads = SupervisorRead.objects.filter(at__gte=since, at__lt=until).select_related("user").order_by("at", "id")
+        for read in reads:
+            page = read.path + (f"?{read.query}" if read.query else "")
+            rows.append(
+                [
+                    CENTRE_AUDIT_NAME,
+                    timezone.localtime(read.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    read.user.get_full_name() or read.user.get_username(),
+                    "监察查看",
+                    "后台页面",
+                    "supervisor.read",
+                    page,
+                    "",
+                ]
+            )
+    return rows
+
+
 def platform_audit_rows(*, start: date, end: date) -> list[list[str]]:
+    """Every unit's log, the information centre's own (public schema) log and the supervisor's reads."""
     with public_schema():
         units = list(Unit.objects.sites())
-    rows: list[list[str]] = []
+        rows: list[list[str]] = audit_rows(unit_name=CENTRE_AUDIT_NAME, start=start, end=end)
     for unit in units:
         with unit_schema(unit):
             rows += audit_rows(unit_name=unit.name, start=start, end=end)
-    return rows
+    return rows + supervisor_read_rows(start=start, end=end)
