@@ -113,3 +113,24 @@ class FreshnessSnapshot(models.Model):
     @property
     def deductions(self) -> list[dict]:
         return list(self.detail.get("deductions", []))
+
+
+class SharedLinkResult(models.Model):
+    """The last result of a link in the platform's shared templates (header, footer).
+
+    Every unit's pages carry the same footer; the first crawl of a run checks its links and the
+    other units' crawls take the result from here (``oversight.selectors.link_config``) instead of
+    requesting the same external addresses once per unit.
+    """
+
+    url = models.URLField("链接地址", max_length=2000, unique=True)
+    status = models.PositiveIntegerField("HTTP 状态码", null=True, blank=True)
+    error = models.CharField("错误", max_length=500, blank=True)
+    checked_at = models.DateTimeField("检查时间", db_index=True)
+
+    class Meta:
+        verbose_name = "公共模板链接检查结果"
+        verbose_name_plural = "公共模板链接检查结果"
+
+    def __str__(self) -> str:
+        return self.url

@@ -21,7 +21,7 @@ from tenants.hosts import base_url_for_host, unit_base_url
 
 from .freshness import SHANGHAI, ColumnState, ScoringWeights, UnitState
 from .linkcheck import CheckConfig
-from .models import AvailabilityProbe, BrokenLink, CheckOutcome, CheckRun, FreshnessSnapshot
+from .models import AvailabilityProbe, BrokenLink, CheckOutcome, CheckRun, FreshnessSnapshot, SharedLinkResult
 from .reports.figures import (
     CLAUSE_INTERACTION,
     CLAUSE_MAINTENANCE,
@@ -276,6 +276,17 @@ def _netloc(hostname: str) -> str:
     return urlsplit(base_url_for_host(hostname)).netloc
 
 
+# A link check run visits every unit within a few hours; a shared-template link checked within
+# this window is taken as checked for the run (oversight.models.SharedLinkResult).
+SHARED_LINK_RESULT_HOURS = 6
+
+
+def shared_link_results(*, now: datetime | None = None) -> dict[str, tuple[int | None, str | None]]:
+    since = (now or timezone.now()) - timedelta(hours=SHARED_LINK_RESULT_HOURS)
+    rows = SharedLinkResult.objects.filter(checked_at__gte=since).values_list("url", "status", "error")
+    return {url: (status, error or None) for url, status, error in rows}
+
+
 def link_config(*, unit, homepage_only: bool = False) -> CheckConfig:
     from tenants.models import Domain
 
@@ -289,6 +300,7 @@ def link_config(*, unit, homepage_only: bool = False) -> CheckConfig:
         allowed_private_hosts=frozenset(settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS) | own,
         max_concurrency=settings.LINKCHECK_CONCURRENCY,
         only_start_page=homepage_only,
+        known_results=shared_link_results(),
     )
 
 

@@ -24,7 +24,15 @@ from tenants.hosts import unit_base_url
 
 from .freshness import SHANGHAI, ScoringWeights, score_unit
 from .linkcheck import BlockedAddress, CrawlReport, GuardedResolver, check_site
-from .models import AvailabilityProbe, BrokenLink, CheckKind, CheckOutcome, CheckRun, FreshnessSnapshot
+from .models import (
+    AvailabilityProbe,
+    BrokenLink,
+    CheckKind,
+    CheckOutcome,
+    CheckRun,
+    FreshnessSnapshot,
+    SharedLinkResult,
+)
 from .notifications import notify_availability_level
 from .selectors import (
     AVAILABILITY_LEVELS,
@@ -167,6 +175,23 @@ def record_broken_links(*, unit, report: CrawlReport, homepage_only: bool) -> tu
     return len(own), len(fixed)
 
 
+def record_shared_link_results(*, report: CrawlReport) -> int:
+    """Keep what this crawl learnt of the shared templates' links for the other units' crawls; returns
+    how many of them it took from an earlier crawl instead of requesting them."""
+    now = timezone.now()
+    checked = [
+        result
+        for result in report.links.values()
+        if not result.reused and not result.skipped and any(source.platform for source in result.sources)
+    ]
+    for result in checked:
+        SharedLinkResult.objects.update_or_create(
+            url=result.url[:2000],
+            defaults={"status": result.status, "error": (result.error or "")[:500], "checked_at": now},
+        )
+    return sum(1 for result in report.links.values() if result.reused)
+
+
 def check_unit_links(*, unit, homepage_only: bool = False) -> CheckRun:
     kind = CheckKind.LINKS_HOME if homepage_only else CheckKind.LINKS_FULL
     with _recorded(kind=kind, unit=unit) as run:
@@ -177,7 +202,10 @@ def check_unit_links(*, unit, homepage_only: bool = False) -> CheckRun:
             # A homepage the checker may not fetch means nothing was checked.
             raise ValueError(f"首页 {config.start_url} 未能检查：{start.error}")
         found, fixed = record_broken_links(unit=unit, report=report, homepage_only=homepage_only)
+        reused = record_shared_link_results(report=report)
         run.detail = f"检查页面 {report.pages_crawled} 个、链接 {len(report.links)} 个，无法打开 {found} 个，已修复 {fixed} 个"
+        if reused:
+            run.detail += f"；公共模板链接 {reused} 个沿用本轮已检查的结果"
     # The score counts the links just recorded: the dashboard, the list and the report agree.
     # A failure is recorded as a failed 更新及时性评分 run; the link check itself succeeded.
     with contextlib.suppress(CheckFailed):

@@ -49,3 +49,44 @@ class ProvisionForm(forms.Form):
             except DomainRefused as exc:
                 self.add_error("extra_domain", exc.message)
         return cleaned_data
+
+
+class UnitProfileForm(forms.ModelForm):
+    """单位信息: name (a rename keeps the former name as an alias), contacts, site identity, aliases."""
+
+    aliases = forms.CharField(
+        label="曾用名或别名",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一个。导入责任分解表时，表中的这些名称都对应本单位；改名后原名称自动保留在此",
+    )
+
+    class Meta:
+        model = Unit
+        fields = [
+            "name",
+            "full_name",
+            "unit_type",
+            "address",
+            "public_phone",
+            "supervision_phone",
+            "email",
+            "functions",
+            "site_id_code",
+            "icp_number",
+            "police_record_number",
+            "sort_order",
+            "min_distinct_people",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_type"].choices = [c for c in UnitType.choices if c[0] not in (UnitType.PORTAL, UnitType.TEMPLATE)]
+        self.initial["aliases"] = "\n".join(self.instance.aliases.values_list("name", flat=True))
+
+    def clean_aliases(self):
+        names = [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]
+        for number, name in enumerate(names, start=1):
+            if len(name) > 60:
+                raise forms.ValidationError(f"第 {number} 行「{name[:20]}…」超过 60 个字")
+        return names

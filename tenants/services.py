@@ -19,7 +19,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from .context import foreign_schema_context, in_public_schema
 from .hosts import site_port, unit_hostname
-from .models import PUBLIC_CODE, TEMPLATE_CODE, Domain, Unit, UnitType
+from .models import PUBLIC_CODE, TEMPLATE_CODE, Domain, Unit, UnitAlias, UnitType
 from .roles import UnitRole
 from .schema_clone import clone_template
 from .signals import unit_provisioned
@@ -382,3 +382,59 @@ def create_platform_admin(*, username: str, password: str, email: str = "") -> b
             return False
         User.objects.create_superuser(username=username, password=password, email=email)
     return True
+
+
+UNIT_PROFILE_FIELDS = (
+    "name",
+    "full_name",
+    "unit_type",
+    "address",
+    "public_phone",
+    "supervision_phone",
+    "email",
+    "functions",
+    "site_id_code",
+    "icp_number",
+    "police_record_number",
+    "sort_order",
+    "min_distinct_people",
+)
+
+
+class UnitNameTaken(ProvisioningError):
+    """A name (or alias) that is already another unit's name or alias."""
+
+    def __init__(self, message: str, *, name: str):
+        super().__init__(message)
+        self.name = name
+
+
+@transaction.atomic
+def update_unit(*, unit: Unit, profile: dict, aliases: list[str]) -> Unit:
+    """Save a unit's profile and its aliases together.
+
+    A rename keeps the former name as an alias (Unit.save), so a 责任分解表 written under it
+    still maps to the unit; `aliases` replaces the unit's other aliases. A name that is another
+    unit's name or alias is refused, naming that unit.
+    """
+    wanted = [name for name in dict.fromkeys(a.strip() for a in aliases) if name]
+    new_name = profile.get("name", unit.name)
+    for name in [new_name, *wanted]:
+        other = Unit.objects.filter(name=name).exclude(pk=unit.pk).first()
+        if other is None:
+            alias = UnitAlias.objects.filter(name=name).exclude(unit=unit).select_related("unit").first()
+            other = alias.unit if alias is not None else None
+        if other is not None:
+            raise UnitNameTaken(f"「{name}」已是单位「{other.name}」的名称或别名", name=name)
+    old_name = unit.name
+    for field_name in UNIT_PROFILE_FIELDS:
+        if field_name in profile:
+            setattr(unit, field_name, profile[field_name])
+    unit.full_clean(exclude=["schema_name"])
+    unit.save()
+    keep = set(wanted) | ({old_name} if old_name != unit.name else set())
+    UnitAlias.objects.filter(unit=unit).exclude(name__in=keep).delete()
+    for name in wanted:
+        if name != unit.name:
+            UnitAlias.objects.get_or_create(name=name, defaults={"unit": unit})
+    return unit

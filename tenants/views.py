@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from govplatform.admin_views import AdminPageView
 
 from .admin import InformationCentreMixin
-from .forms import ProvisionForm
+from .forms import ProvisionForm, UnitProfileForm
 from .hosts import unit_base_url
 from .models import Unit
-from .services import DomainRefused, ProvisioningError, provision_unit
+from .services import UNIT_PROFILE_FIELDS, DomainRefused, ProvisioningError, UnitNameTaken, provision_unit, update_unit
 
 UNITS_ONLY_MESSAGE = "仅市信息中心管理员可以管理单位"
 
@@ -26,8 +26,40 @@ class UnitListView(InformationCentreMixin, AdminPageView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = [(unit, unit_base_url(unit)) for unit in Unit.objects.sites().prefetch_related("domains")]
+        context["rows"] = [(unit, unit_base_url(unit)) for unit in Unit.objects.sites().prefetch_related("domains", "aliases")]
         return context
+
+
+class UnitEditView(InformationCentreMixin, WagtailAdminTemplateMixin, FormView):
+    """单位信息: rename (the former name stays an alias), contacts, site identity and aliases."""
+
+    centre_only_message = UNITS_ONLY_MESSAGE
+    header_icon = "site"
+    template_name = "tenants/unit_edit.html"
+    form_class = UnitProfileForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.unit = get_object_or_404(Unit.objects.sites(), code=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"单位信息：{self.unit.name}"
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Unit.objects.get(pk=self.unit.pk)}
+
+    def form_valid(self, form):
+        profile = {name: form.cleaned_data[name] for name in UNIT_PROFILE_FIELDS}
+        try:
+            unit = update_unit(unit=self.unit, profile=profile, aliases=form.cleaned_data["aliases"])
+        except UnitNameTaken as exc:
+            form.add_error("name" if exc.name == profile["name"] else "aliases", str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, f"已保存「{unit.name}」的单位信息")
+        return redirect("tenants:units")
 
 
 class ProvisionView(InformationCentreMixin, WagtailAdminTemplateMixin, FormView):

@@ -243,3 +243,47 @@ def test_unit_admin_has_no_requirement_screens(unit_a):
     client = unit_admin_client(unit_a)
     for url in ("/admin/column_requirements/", "/admin/column_requirements/policy/", "/admin/column_requirements/new/"):
         assert client.get(url, HTTP_HOST="ta.localhost").status_code in (403, 404, 302), url
+
+
+def test_centre_renames_a_unit_and_a_table_under_the_former_name_still_maps_to_it(db):
+    from tenants.models import UnitAlias
+    from tenants.services import provision_unit
+
+    provision_unit(code="jtj", name="市交通局")
+    provision_unit(code="sfj", name="市司法局")
+    client = centre_client()
+    listing = client.get("/admin/units/").content.decode()
+    assert "/admin/units/jtj/edit/" in listing
+    form = client.get("/admin/units/jtj/edit/")
+    assert form.status_code == 200 and "曾用名或别名" in form.content.decode()
+
+    fields = {"unit_type": "department", "sort_order": "100", "min_distinct_people": "2", "full_name": "珠海市交通运输局"}
+    # Another unit's name, or its alias, is refused with the unit named.
+    taken = client.post("/admin/units/jtj/edit/", {**fields, "name": "市交通运输局", "aliases": "市司法局"})
+    assert "「市司法局」已是单位「市司法局」的名称或别名" in taken.content.decode()
+    assert Unit.objects.get(code="jtj").name == "市交通局"
+
+    done = client.post("/admin/units/jtj/edit/", {**fields, "name": "市交通运输局", "aliases": "交通运输局\n"})
+    assert done.status_code == 302
+    unit = Unit.objects.get(code="jtj")
+    assert (unit.name, unit.full_name) == ("市交通运输局", "珠海市交通运输局")
+    assert set(UnitAlias.objects.filter(unit=unit).values_list("name", flat=True)) == {"市交通局", "交通运输局"}
+    assert "曾用名或别名：交通运输局、市交通局" in client.get("/admin/units/").content.decode()
+
+    old_table = (
+        "单位,一级栏目,二级栏目,三级栏目,具体内容,保障方式,政务公开类别\n市交通局,信息服务,部门动态,,动态。,及时发布,工作动态\n"
+    )
+    preview = _upload(client, "old.csv", old_table.encode("utf-8"), dry_run=True).content.decode()
+    assert "新单位，拟定单位代码" not in preview and "市交通运输局（jtj）" in preview
+    _upload(client, "old.csv", old_table.encode("utf-8"), dry_run=False)
+    assert ColumnRequirement.objects.filter(unit=unit).count() == 1
+    assert not Unit.objects.filter(name="市交通局").exists()
+
+    # A too-long alias names its line.
+    long_alias = client.post("/admin/units/jtj/edit/", {**fields, "name": "市交通运输局", "aliases": "甲\n" + "乙" * 61})
+    assert "第 2 行" in long_alias.content.decode()
+
+
+def test_unit_admin_cannot_edit_units(unit_a):
+    response = unit_admin_client(unit_a).get(f"/admin/units/{unit_a.code}/edit/")
+    assert response.status_code == 404

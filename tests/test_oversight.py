@@ -879,3 +879,50 @@ def test_demo_overdue_static_column_is_confirmed_through_the_unit_admin(unit_a):
     with schema_context(unit_a.schema_name):
         _make_one_static_column_overdue(home)
     assert reason not in [d["reason"] for d in services.score_and_record(unit=unit_a).deductions]
+
+
+def test_shared_footer_links_are_requested_once_per_run_not_once_per_unit(unit_a, unit_b, settings):
+    """Every unit's pages carry the same footer: the first crawl of a run checks its links, the next
+    units' crawls take that result instead of requesting the same address again."""
+    requests_to: dict[str, int] = {}
+
+    async def external(request: web.Request) -> web.StreamResponse:
+        requests_to[request.path] = requests_to.get(request.path, 0) + 1
+        if request.path == "/gone/":
+            raise web.HTTPNotFound()
+        return _html("外部网站")
+
+    def build(ports):
+        footer = (
+            f'<footer data-platform-template><a href="http://127.0.0.1:{ports[1]}/gone/">网站标识</a>'
+            f'<a href="http://127.0.0.1:{ports[1]}/fine/">备案</a></footer>'
+        )
+
+        async def unit_page(request: web.Request) -> web.StreamResponse:
+            if request.path == "/":
+                return _html(f'<a href="http://127.0.0.1:{ports[1]}/own/">本单位的外部链接</a>{footer}')
+            raise web.HTTPNotFound()
+
+        site, outside = web.Application(), web.Application()
+        site.router.add_route("*", "/{tail:.*}", unit_page)
+        outside.router.add_route("*", "/{tail:.*}", external)
+        return [site, outside]
+
+    with ServerThread(build, count=2, max_lifetime_s=60) as server:
+        settings.PORTAL_PORT = str(server.ports[0])
+        settings.LINKCHECK_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+        first = services.check_unit_links(unit=unit_a)
+        second = services.check_unit_links(unit=unit_b)
+
+    # The footer's two links were requested by the first crawl only; each unit's own link by its crawl.
+    assert requests_to.get("/gone/") == 1 and requests_to.get("/fine/") == 1
+    assert requests_to.get("/own/") == 2
+    assert "沿用本轮已检查的结果" not in first.detail
+    assert "公共模板链接 2 个沿用本轮已检查的结果" in second.detail
+    # The broken footer link is the centre's, once, with the pages of both units' sites.
+    centre_rows = list(selectors.open_broken_links(unit=selectors.centre_unit()))
+    assert [row.url for row in centre_rows] == [f"http://127.0.0.1:{server.ports[1]}/gone/"]
+    pages = sorted(source["page"] for source in centre_rows[0].sources)
+    assert pages == sorted([f"http://ta.localhost:{server.ports[0]}/", f"http://tb.localhost:{server.ports[0]}/"])
+    assert not selectors.open_broken_links(unit=unit_a).exists()
+    assert not selectors.open_broken_links(unit=unit_b).exists()

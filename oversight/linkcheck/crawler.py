@@ -18,6 +18,7 @@ import socket
 import time
 import urllib.robotparser
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -79,6 +80,9 @@ class CheckConfig:
     only_start_page: bool = False
     retry_backoff_s: float = 0.3
     max_body_bytes: int = MAX_BODY_BYTES
+    # url -> (status, error) of links already checked in this run (the shared header and footer's, by
+    # an earlier unit's crawl): taken as they are, not requested again from every unit's pages.
+    known_results: Mapping[str, tuple[int | None, str | None]] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class LinkResult:
     method: str = "HEAD"
     sources: list[LinkSource] = field(default_factory=list)
     skipped: bool = False
+    # Taken from CheckConfig.known_results, not requested by this crawl.
+    reused: bool = False
 
     @property
     def broken(self) -> bool:
@@ -416,10 +422,15 @@ class _Crawler:
                 and not looks_non_html(url)
                 and self._pages_reserved < self.config.max_pages
             )
-            if crawl_it:
-                self._pages_reserved += 1
-            assert self._tg is not None
-            self._tg.create_task(self._process(result, crawl_it))
+            known = None if crawl_it else self.config.known_results.get(url)
+            if known is not None:
+                result.status, result.error = known
+                result.reused = True
+            else:
+                if crawl_it:
+                    self._pages_reserved += 1
+                assert self._tg is not None
+                self._tg.create_task(self._process(result, crawl_it))
         if source is not None and source not in self._source_sets[url]:
             self._source_sets[url].add(source)
             result.sources.append(source)
