@@ -18,6 +18,7 @@ urlpatterns = [
     path("pingbi/", include("contests.urls_portal")),
     path("tongbao/", include("bulletins.urls_portal")),
     path("nianbao/", include("annualreport.urls_portal")),
+    path("zhuanzai/", include("harvest.urls_portal")),
     # The public schema's own media folder only: no unit's files on the portal host.
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media.serve_media, name="portal_media"),
     path("", include("portal.urls")),

@@ -83,6 +83,8 @@ SHARED_APPS = [
     "bulletins",
     "annualreport",
     "visits",
+    # 网上抓取 (第五条（四）): news harvested from other government sites into portal sections.
+    "harvest",
     # 使用手册 and 常见问题 in both admins; before wagtail.admin, whose account summary it overrides.
     "training",
     "django_q",
