@@ -1,4 +1,5 @@
-"""Believable sample content for the demo: every column of a unit gets filled.
+"""Believable sample content for the demo: every column of a unit gets filled, each unit with
+its own texts (demo/unit_content.py).
 
 Dates are relative to today so the demo's freshness figures mean something:
 市经贸局's news column is deliberately left three weeks behind.
@@ -15,6 +16,8 @@ from wagtail.rich_text import RichText
 
 from columns.types import ColumnKind
 from sitepages import models as pages
+
+from . import unit_content
 
 UNIT_PROFILES = {
     "szfb": {
@@ -43,61 +46,6 @@ UNIT_PROFILES = {
     },
 }
 
-NEWS = [
-    (
-        "{unit}召开全市营商环境优化工作推进会",
-        "会议通报了今年以来营商环境改革各项任务的推进情况，部署了下一阶段的重点工作，要求各部门对照目标倒排工期、压实责任。",
-    ),
-    (
-        "{unit}开展“服务企业月”走访调研活动",
-        "调研组深入高新区、金湾区等重点园区，走访企业二十余家，现场协调解决用地、用工、融资等方面的实际困难。",
-    ),
-    ("{unit}召开党风廉政建设工作会议", "会议传达学习了上级关于党风廉政建设的部署要求，签订了党风廉政建设责任书。"),
-    ("{unit}举办政务信息公开业务培训班", "培训围绕政府信息公开条例、网站信息发布规范和保密审查要求展开，全体信息员参加。"),
-    ("{unit}赴横琴新区调研重点项目建设", "调研组实地察看了项目施工现场，听取了项目进展汇报，要求加快推进、确保质量安全。"),
-]
-NOTICES = [
-    (
-        "关于公开征求《珠海市产业发展专项资金管理办法（征求意见稿）》意见的公告",
-        "为提高专项资金使用效益，现将征求意见稿全文公布，公众可于公告发布之日起三十日内通过电子邮件或信函提出意见。",
-    ),
-    (
-        "关于2026年度第一批企业技术改造项目拟扶持名单的公示",
-        "经企业申报、专家评审和部门审核，现将拟扶持项目名单予以公示，公示期为七个工作日。",
-    ),
-    ("关于调整政务服务大厅办公时间的通告", "自下月起，政务服务大厅实行工作日延时服务，周六上午提供预约办理服务。"),
-]
-DOCUMENTS = [
-    ("关于印发珠海市政府网站信息发布管理办法的通知", "珠府办〔2026〕12号", "政务公开 网站 管理 办法", "valid"),
-    ("关于进一步加强政务信息维护管理工作的通知", "珠府办〔2026〕18号", "政务信息 维护 管理 通知", "valid"),
-    ("关于印发珠海市行政事业单位公务用车管理暂行办法的通知", "珠府〔2009〕45号", "公务用车 管理 办法", "repealed"),
-]
-GUIDES = [
-    (
-        "企业投资项目备案",
-        "《企业投资项目核准和备案管理条例》",
-        "在本市行政区域内投资建设的企业投资项目",
-        "项目备案申请表；企业营业执照复印件",
-        "珠海市政务服务中心二楼综合窗口",
-        "{unit}",
-        "不收费",
-        "工作日上午8:30-12:00，下午14:30-17:30",
-        "0756-2121888",
-        "网上申报→窗口受理→审核→办结（3个工作日）",
-    ),
-    (
-        "固定资产投资项目节能审查",
-        "《固定资产投资项目节能审查办法》",
-        "年综合能源消费量1000吨标准煤以上的固定资产投资项目",
-        "节能审查申请表；节能报告",
-        "珠海市政务服务中心二楼综合窗口",
-        "{unit}",
-        "不收费",
-        "工作日上午8:30-12:00，下午14:30-17:30",
-        "0756-2121866",
-        "申请→受理→专家评审→审查决定（15个工作日）",
-    ),
-]
 PHONES = [
     ("市民服务热线", "12345", "政务服务便民热线，24小时受理"),
     ("报警求助", "110", ""),
@@ -110,6 +58,12 @@ PHONES = [
 
 def _body(*paragraphs: str) -> list:
     return [("paragraph", RichText(f"<p>{text}</p>")) for text in paragraphs]
+
+
+def _year_of(doc_number: str) -> dt.date:
+    """A repealed document's publication day, in the year its 文号 names (珠府〔2009〕45号 → 2009-06-01)."""
+    digits = doc_number.split("〔", 1)[-1][:4]
+    return dt.date(int(digits), 6, 1) if digits.isdigit() else dt.date(2009, 6, 1)
 
 
 def _days_ago(days: int) -> dt.date:
@@ -141,13 +95,13 @@ def fill_unit(*, unit, seed: int = 2026) -> int:
     added = 0
     for column in Page.objects.descendant_of(home).type(*pages.COLUMN_PAGE_TYPES).specific():
         if isinstance(column, pages.ColumnListingPage):
-            added += _add_items(column, _items_for(column.item_type, name=name, stale=stale, rng=rng))
+            added += _add_items(column, _items_for(column.item_type, code=unit.code, name=name, stale=stale, rng=rng))
         elif isinstance(column, pages.LeaderPage) and not column.live:
             column.email = f"leader{column.id}@zhuhai.gov.cn"
             column.division_of_work = f"负责市政府常务工作，分管{rng.choice(['发展改革、财政、审计', '经济贸易、科技、口岸', '教育、卫生、文化'])}等方面工作。"
             _publish(column)
             for index, (kind, title) in enumerate(
-                [("speech", f"{column.name}在全市经济工作会议上的讲话"), ("activity", f"{column.name}调研重点项目建设")]
+                (kind, template.format(name=column.name)) for kind, template in unit_content.leader_items_for(unit.code)
             ):
                 speech = pages.SpeechPage(
                     title=title,
@@ -234,22 +188,22 @@ def _make_one_static_column_overdue(home) -> None:
             return
 
 
-def _items_for(item_type: str, *, name: str, stale: int, rng: random.Random) -> list[pages.ArticlePage]:
+def _items_for(item_type: str, *, code: str, name: str, stale: int, rng: random.Random) -> list[pages.ArticlePage]:
     if item_type == "news":
         return [
             pages.NewsPage(
-                title=title.format(unit=name),
+                title=title,
                 author=rng.choice(["林晓", "何文", "周敏"]),
                 source=name,
                 publish_date=_days_ago(stale + 2 + i * 4),
                 body=_body(text, "下一步，将继续加强统筹协调，确保各项工作落到实处。"),
             )
-            for i, (title, text) in enumerate(NEWS)
+            for i, (title, text) in enumerate(unit_content.news_for(code, name))
         ]
     if item_type == "notice":
         return [
             pages.NoticePage(title=title, issuing_body=name, publish_date=_days_ago(10 + i * 20), body=_body(text))
-            for i, (title, text) in enumerate(NOTICES)
+            for i, (title, text) in enumerate(unit_content.notices_for(code, name))
         ]
     if item_type == "policy_document":
         return [
@@ -260,7 +214,7 @@ def _items_for(item_type: str, *, name: str, stale: int, rng: random.Random) -> 
                 subject_words=words,
                 validity=validity,
                 written_date=_days_ago(35 + i * 30),
-                publish_date=_days_ago(30 + i * 30) if validity == "valid" else dt.date(2009, 6, 1),
+                publish_date=_days_ago(30 + i * 30) if validity == "valid" else _year_of(number),
                 index_number=f"007{rng.randint(100000, 999999)}/2026-{i + 1:05d}",
                 topic="综合政务",
                 body=_body(
@@ -268,7 +222,7 @@ def _items_for(item_type: str, *, name: str, stale: int, rng: random.Random) -> 
                     f"现将《{title.removeprefix('关于印发').removesuffix('的通知')}》印发给你们，请认真贯彻执行。",
                 ),
             )
-            for i, (title, number, words, validity) in enumerate(DOCUMENTS)
+            for i, (title, number, words, validity) in enumerate(unit_content.documents_for(code, name))
         ]
     if item_type == "gazette":
         year = timezone.localdate().year
@@ -297,36 +251,24 @@ def _items_for(item_type: str, *, name: str, stale: int, rng: random.Random) -> 
         ]
     if item_type == "plan":
         return [
-            pages.PlanPage(
-                title="珠海市国民经济和社会发展第十五个五年规划纲要",
-                issuing_body=name,
-                period="2026-2030年",
-                publish_date=_days_ago(60),
-                body=_body("规划纲要明确了今后五年全市经济社会发展的指导思想、主要目标和重点任务。"),
-            ),
-            pages.PlanPage(
-                title="2026年珠海市国民经济和社会发展计划",
-                issuing_body=name,
-                period="2026年",
-                publish_date=_days_ago(120),
-                body=_body("计划提出了年度经济社会发展主要预期目标和重点工作安排。"),
-            ),
+            pages.PlanPage(title=title, issuing_body=name, period=period, publish_date=_days_ago(days), body=_body(text))
+            for title, period, days, text in unit_content.plans_for(code, name)
         ]
     if item_type == "service_guide":
         return [
             pages.ServiceGuidePage(
-                title=g[0],
-                legal_basis=g[1],
-                conditions=g[2],
-                materials=g[3],
-                location=g[4],
-                agency=g[5].format(unit=name),
-                fees=g[6],
-                hours=g[7],
-                phone=g[8],
-                process=g[9],
+                title=title,
+                legal_basis=basis,
+                conditions=conditions,
+                materials=materials,
+                location="珠海市政务服务中心二楼综合窗口",
+                agency=name,
+                fees=fees,
+                hours="工作日上午8:30-12:00，下午14:30-17:30",
+                phone=phone,
+                process=process,
                 publish_date=_days_ago(15),
             )
-            for g in GUIDES
+            for title, basis, conditions, materials, fees, phone, process in unit_content.guides_for(code, name)
         ]
     return []

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", portal_api.urls),
     path("hudong/", include("interaction.urls_portal")),
     path("captcha/", include("captcha.urls")),
+    path("zhangzhe/", include("accessibility.urls")),
     # 网站考评专栏 (第八条) and what the 考评 publishes: results, 评比, 通报, every unit's 年度报表.
     path("kaoping/", include("voting.urls_portal")),
     path("kaohe/", include("assessment.urls_portal")),

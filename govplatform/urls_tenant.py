@@ -17,6 +17,7 @@ urlpatterns = [
     path("feeds/", include("sitepages.feed_urls")),
     path("hudong/", include("interaction.urls_site")),
     path("captcha/", include("captcha.urls")),
+    path("zhangzhe/", include("accessibility.urls")),
     path("nianbao/", include("annualreport.urls_site")),
     # Only this unit's own media folder, and never its documents (tenants/media.py).
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media.serve_media, name="unit_media"),

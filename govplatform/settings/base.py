@@ -85,6 +85,7 @@ SHARED_APPS = [
     "visits",
     # 网上抓取 (第五条（四）): news harvested from other government sites into portal sections.
     "harvest",
+    "accessibility",
     # 使用手册 and 常见问题 in both admins; before wagtail.admin, whose account summary it overrides.
     "training",
     "django_q",
@@ -145,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "tenants.context_processors.current_unit",
+                "accessibility.context_processors.elder_mode",
             ],
         },
     },
