@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= govplatform.settings.dev
 
-.PHONY: demo test install db-start db-stop bench clean-db lint check lock
+.PHONY: demo test test-browser browser-deps install db-start db-stop bench clean-db lint check lock
 
 # Demo, tests and CI install production plus dev (requirements/lock-dev.txt); production
 # installs requirements/lock.txt. Both are compiled from pyproject.toml (`make lock`).
@@ -16,6 +16,13 @@ $(VENV)/.installed: requirements/lock-dev.txt pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own here),
+# with CJK fonts so that screenshots show the text. Installed when missing, as root or with sudo.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 db-start: install
 	@[ -n "$$DATABASE_URL" ] || $(PY) -m govplatform.embedded_db start
@@ -62,9 +69,16 @@ demo: db-start
 	  $(PY) manage.py runserver 0.0.0.0:8000'
 
 # A fresh test database every run: pytest.ini's addopts hold --create-db (see the comment there).
-test: db-start
+# The browser tests (tests_browser/) are a session of their own, on their own test database seeded
+# with the demo and served for real; their screenshots and axe reports go to test-artifacts/browser/.
+test: db-start browser-deps
 	@bash -c 'trap "$(MAKE) --no-print-directory db-stop" EXIT; \
-	  DJANGO_SETTINGS_MODULE=govplatform.settings.test $(PY) -m pytest -q $(PYTEST_ARGS)'
+	  DJANGO_SETTINGS_MODULE=govplatform.settings.test $(PY) -m pytest -q $(PYTEST_ARGS) && \
+	  DJANGO_SETTINGS_MODULE=govplatform.settings.test TEST_DATABASE_NAME=test_browser $(PY) -m pytest -q tests_browser'
+
+test-browser: db-start browser-deps
+	@bash -c 'trap "$(MAKE) --no-print-directory db-stop" EXIT; \
+	  DJANGO_SETTINGS_MODULE=govplatform.settings.test TEST_DATABASE_NAME=test_browser $(PY) -m pytest -q tests_browser'
 
 bench: db-start
 	$(PY) -m bench.provision
