@@ -80,7 +80,8 @@ def database_config(url: str) -> dict[str, object]:
     query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     host = query.pop("host", None) or parsed.hostname or ""
     return {
-        "ENGINE": "django_tenants.postgresql_backend",
+        # django-tenants' backend, keeping the ContentType cache per schema (tenants/postgresql_backend).
+        "ENGINE": "tenants.postgresql_backend",
         "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),

@@ -7,4 +7,7 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import receivers, signals  # noqa: F401
+        from .caches import install_content_type_cache
+
+        install_content_type_cache()

@@ -1,11 +1,26 @@
-"""The supervisor (监察, 第四条) reads the information centre's admin and writes nothing."""
+"""Request middleware of the tenancy: which unit a host is (cached), and the supervisor's read-only access."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django_tenants.middleware.main import TenantMainMiddleware
 
 from .admin import SUPERVISOR_READ_ONLY_MESSAGE, is_supervisor
+from .caches import domains
+
+
+class CachedTenantMainMiddleware(TenantMainMiddleware):
+    """django-tenants' middleware with the host → unit lookup cached (tenants.caches.DomainCache):
+    two queries fewer on every request."""
+
+    def get_tenant(self, domain_model, hostname):
+        tenant = domains.get(hostname)
+        if tenant is None:
+            tenant = super().get_tenant(domain_model, hostname)
+            domains.put(hostname, tenant)
+        return tenant
+
 
 # Reads of these are not screens (assets, autocomplete lookups): not worth an audit row.
 _UNLOGGED_PREFIXES = ("/admin/jsi18n/", "/admin/login/", "/admin/logout/")

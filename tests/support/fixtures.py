@@ -28,10 +28,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def public_schema():
-    """Every test starts and ends on the public schema, whatever schema its last request or block left."""
+    """Every test starts and ends on the public schema, whatever schema its last request or block left,
+    and with the caches empty: what a rolled-back test created or cached sent no signal on rollback
+    (the host → unit cache, the units' cached menus and home lists)."""
+    from django.core.cache import caches
+
+    from tenants.caches import domains
+
+    def forget() -> None:
+        domains.clear()
+        for cache in caches.all():
+            cache.clear()
+
+    forget()
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+    forget()
 
 
 @pytest.fixture

@@ -1,0 +1,102 @@
+"""Query budgets of the pages citizens read (fast pages): a unit's home, a list and an item page
+at most 10 queries each, whatever the number of columns, items and view restrictions; the menus
+and home lists come from a per-unit cache that every publish, unpublish, move and privacy change
+empties at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+from wagtail.models import Page, PageViewRestriction
+
+from tests.support.clients import PublicSchemaClient
+
+UNIT_PAGE_BUDGET = 10
+
+
+@pytest.fixture
+def unit_site(unit_a, content):
+    columns = [content.column(unit_a, title=f"栏目{i}") for i in range(6)]
+    items = [content.news(unit_a, column=columns[0], title=f"新闻{i}", body="正文") for i in range(12)]
+    content.news(unit_a, column=columns[1], title="另一栏目的新闻", body="正文")
+    with schema_context(unit_a.schema_name):
+        # A private column: its restriction must not cost a query per list.
+        PageViewRestriction.objects.create(page=Page.objects.get(id=columns[5]), restriction_type="login")
+        urls = {
+            "home": "/",
+            "list": Page.objects.get(id=columns[0]).url,
+            "item": Page.objects.get(id=items[0]).url,
+        }
+    return urls, columns
+
+
+def _queries(client, path: str) -> tuple[int, object]:
+    client.get(path)  # the first request of a process fills its caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(captured.captured_queries), response
+
+
+@pytest.mark.parametrize("page", ["home", "list", "item"])
+def test_unit_pages_stay_within_their_query_budget(unit_site, page):
+    urls, _ = unit_site
+    count, _ = _queries(PublicSchemaClient(HTTP_HOST="ta.localhost"), urls[page])
+    assert count <= UNIT_PAGE_BUDGET, count
+
+
+def test_cached_menus_and_home_lists_change_at_once_on_publish_unpublish_and_privacy(unit_a, unit_site, content):
+    urls, columns = unit_site
+    client = PublicSchemaClient(HTTP_HOST="ta.localhost")
+    home = client.get("/").content.decode()
+    assert "栏目5" not in home and "栏目1" in home and "新闻11" in home
+
+    fresh = content.news(unit_a, column=columns[0], title="刚刚发布的新闻", body="正文")
+    assert "刚刚发布的新闻" in client.get("/").content.decode()
+
+    with schema_context(unit_a.schema_name):
+        Page.objects.get(id=fresh).specific.unpublish()
+    assert "刚刚发布的新闻" not in client.get("/").content.decode()
+
+    with schema_context(unit_a.schema_name):
+        PageViewRestriction.objects.create(page=Page.objects.get(id=columns[1]), restriction_type="login")
+    home = client.get("/").content.decode()
+    assert "栏目1" not in home and "另一栏目的新闻" not in home
+
+    with schema_context(unit_a.schema_name):
+        PageViewRestriction.objects.filter(page_id=columns[5]).delete()
+        moved = Page.objects.get(id=columns[2])
+        moved.move(Page.objects.get(id=columns[3]), pos="last-child")
+    home = client.get("/").content.decode()
+    assert "栏目5" in home
+    # 栏目2 is now under 栏目3: listed among its sub-columns, not as a column of its own.
+    assert home.index("栏目3") < home.index("栏目2")
+
+
+def test_a_unit_never_sees_another_units_cached_menus(unit_a, unit_b, content):
+    content.column(unit_a, title="甲局专有栏目")
+    content.column(unit_b, title="乙局专有栏目")
+    page_a = PublicSchemaClient(HTTP_HOST="ta.localhost").get("/").content.decode()
+    page_b = PublicSchemaClient(HTTP_HOST="tb.localhost").get("/").content.decode()
+    assert "甲局专有栏目" in page_a and "乙局专有栏目" not in page_a
+    assert "乙局专有栏目" in page_b and "甲局专有栏目" not in page_b
+
+
+def test_content_type_ids_are_cached_per_schema(unit_a):
+    from django.contrib.contenttypes.models import ContentType
+
+    from sitepages.models import NewsPage
+
+    with schema_context("public"):
+        public_id = ContentType.objects.get_for_model(Page).id
+    with schema_context(unit_a.schema_name):
+        unit_id = ContentType.objects.get_for_model(Page).id
+        assert ContentType.objects.get_for_id(unit_id).model_class() is Page
+        with CaptureQueriesContext(connection) as captured:
+            ContentType.objects.get_for_model(NewsPage)
+            ContentType.objects.get_for_model(NewsPage)
+        assert len(captured.captured_queries) <= 1
+    with schema_context("public"):
+        assert ContentType.objects.get_for_model(Page).id == public_id
