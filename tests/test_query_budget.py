@@ -48,7 +48,7 @@ def test_unit_pages_stay_within_their_query_budget(unit_site, page):
 
 
 def test_cached_menus_and_home_lists_change_at_once_on_publish_unpublish_and_privacy(unit_a, unit_site, content):
-    urls, columns = unit_site
+    _urls, columns = unit_site
     client = PublicSchemaClient(HTTP_HOST="ta.localhost")
     home = client.get("/").content.decode()
     assert "栏目5" not in home and "栏目1" in home and "新闻11" in home
