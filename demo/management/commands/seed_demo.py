@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from columns.services import import_requirements
 from columns.table import load_unit_catalogue, parse_file, source_document_path
@@ -13,10 +14,11 @@ from demo.content import UNIT_PROFILES, fill_unit
 from interaction import demo as interaction_demo
 from oversight import services as oversight_services
 from tenants.context import schema_named
-from tenants.hosts import unit_base_url
+from tenants.hosts import portal_base_url, unit_base_url
 from tenants.models import Unit
 from tenants.roles import UnitRole
 from tenants.services import create_platform_admin
+from voting import demo as voting_demo
 
 # The source document as shipped with the columns app: its 附件1 names the demo's units and their columns.
 ATTACHMENT = source_document_path()
@@ -89,6 +91,9 @@ class Command(BaseCommand):
                 )
         with schema_named("public"):
             interaction_demo.seed_portal()
+            # 网站考评专栏 (第八条): an open vote of the month, with a planted burst for the vote log's checks.
+            period = voting_demo.seed(now=timezone.now())
+            self.stdout.write(f"网站考评专栏：{period.title}（{portal_base_url()}/kaoping/）")
         # The dashboards show real checks from the start: scores now, link and
         # availability checks once the demo's web server is listening.
         for unit in Unit.objects.filter(name__in=names):
