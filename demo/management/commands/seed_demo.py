@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from annualreport import demo as annualreport_demo
 from columns.services import import_requirements
 from columns.table import load_unit_catalogue, parse_file, source_document_path
 from demo.content import UNIT_PROFILES, fill_unit
@@ -18,6 +19,7 @@ from tenants.hosts import portal_base_url, unit_base_url
 from tenants.models import Unit
 from tenants.roles import UnitRole
 from tenants.services import create_platform_admin
+from visits import demo as visits_demo
 from voting import demo as voting_demo
 
 # The source document as shipped with the columns app: its 附件1 names the demo's units and their columns.
@@ -94,6 +96,10 @@ class Command(BaseCommand):
             # 网站考评专栏 (第八条): an open vote of the month, with a planted burst for the vote log's checks.
             period = voting_demo.seed(now=timezone.now())
             self.stdout.write(f"网站考评专栏：{period.title}（{portal_base_url()}/kaoping/）")
+            # Visits since last January, then each unit's draft 年度报表 of last year, pre-filled from them.
+            now = timezone.now()
+            self.stdout.write(f"访问统计：{visits_demo.seed(now=now)} 条日统计")
+            self.stdout.write(f"政府网站工作年度报表：新建草稿 {annualreport_demo.seed(now=now)} 份")
         # The dashboards show real checks from the start: scores now, link and
         # availability checks once the demo's web server is listening.
         for unit in Unit.objects.filter(name__in=names):
