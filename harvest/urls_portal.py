@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_public
 
 app_name = "harvest_portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_public.index, name="index"),
+    path("<slug:slug>/", views_public.section, name="section"),
+]

@@ -76,6 +76,10 @@ ALLOWED_WORDS = {
     "api",
     "seo",
     "rss",
+    "atom",  # a feed format (网上抓取's sources)
+    "css",  # CSS selectors of an HTML list page (网上抓取)
+    "sms",  # 短信验证码 backends (网站考评专栏)
+    "totp",
     "icp",
     "utf",
     "gmt",

@@ -32,6 +32,9 @@ _ENGINES = sorted(
         _ROOT / "workcalendar" / "calendar.py",
         _ROOT / "voting" / "anomalies.py",
         _ROOT / "voting" / "figures.py",
+        _ROOT / "harvest" / "css.py",
+        _ROOT / "harvest" / "parse.py",
+        _ROOT / "harvest" / "fetch.py",
     }
 )
 _FRAMEWORKS = ("django", "wagtail", "modelcluster", "taggit", "ninja")

@@ -12,6 +12,7 @@ from annualreport import demo as annualreport_demo
 from columns.services import import_requirements
 from columns.table import load_unit_catalogue, parse_file, source_document_path
 from demo.content import UNIT_PROFILES, fill_unit
+from harvest import demo as harvest_demo
 from interaction import demo as interaction_demo
 from oversight import services as oversight_services
 from tenants.context import schema_named
@@ -100,6 +101,9 @@ class Command(BaseCommand):
             now = timezone.now()
             self.stdout.write(f"访问统计：{visits_demo.seed(now=now)} 条日统计")
             self.stdout.write(f"政府网站工作年度报表：新建草稿 {annualreport_demo.seed(now=now)} 份")
+            # 网上抓取 (第五条（四）): two local stand-in sources feed 国务院信息 and 省政府信息.
+            for line in harvest_demo.seed(base_url=portal_base_url()):
+                self.stdout.write(line)
         # The dashboards show real checks from the start: scores now, link and
         # availability checks once the demo's web server is listening.
         for unit in Unit.objects.filter(name__in=names):
