@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The portal's 评比 (第十条): every contest once nominations opened, and its published results."""
+
+from django.urls import path
+
+from . import views_public as views
 
 app_name = "contests_portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.contest_list, name="list"),
+    path("<int:contest_id>/", views.contest_detail, name="detail"),
+]

@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from annualreport import demo as annualreport_demo
+from bulletins import demo as bulletins_demo
 from columns.services import import_requirements
 from columns.table import load_unit_catalogue, parse_file, source_document_path
+from contests import demo as contests_demo
 from demo.content import UNIT_PROFILES, fill_unit
 from harvest import demo as harvest_demo
 from interaction import demo as interaction_demo
@@ -18,7 +20,7 @@ from oversight import services as oversight_services
 from tenants.context import schema_named
 from tenants.hosts import portal_base_url, unit_base_url
 from tenants.models import Unit
-from tenants.roles import UnitRole
+from tenants.roles import CentreRole, UnitRole
 from tenants.services import create_platform_admin
 from visits import demo as visits_demo
 from voting import demo as voting_demo
@@ -28,6 +30,7 @@ ATTACHMENT = source_document_path()
 
 FIRST_CHECKS_DELAY = timedelta(seconds=30)
 DEMO_ADMIN_USERNAME = "admin"
+SUPERVISOR_USERNAME = "jiancha"
 
 # Named staff of each unit (第六条（七）): head, leader in charge, officers, reviewer.
 STAFF = (
@@ -113,8 +116,29 @@ class Command(BaseCommand):
                 self.stderr.write(f"{unit.name}：评分失败：{failed.run.detail}")
                 continue
             self.stdout.write(f"{unit.name}：更新及时性得分 {snapshot.score}")
+        # 第十条 评比 and 第十一条 通报, through the real services: last month's cases proposed from the
+        # monitoring's register (one dismissed, one confirmed and answered, a 通报 approved and published)
+        # and a 最佳办事指南 contest scored by three jury members.
+        with schema_named("public"):
+            now = timezone.now()
+            if self._supervisor(password=staff_password):
+                self.stdout.write(f"监察（第四条，只读）：{SUPERVISOR_USERNAME}  密码 {staff_password}")
+            for label, figures in (("通报", bulletins_demo.seed(now=now)), ("评比", contests_demo.seed(now=now))):
+                if figures:
+                    self.stdout.write(f"{label}：" + "，".join(f"{name} {count}" for name, count in figures.items()))
         oversight_services.schedule_first_checks(delay=FIRST_CHECKS_DELAY)
         self.stdout.write(f"网站监测：首次链接检查和首页可用性探测将在 {FIRST_CHECKS_DELAY.seconds} 秒后由后台任务进行")
+
+    def _supervisor(self, *, password: str) -> bool:
+        """The 市监察局's read-only user in the information centre's admin (public schema)."""
+        User = get_user_model()
+        if User.objects.filter(username=SUPERVISOR_USERNAME).exists():
+            return False
+        user = User.objects.create_user(
+            username=SUPERVISOR_USERNAME, password=password, first_name="市监察局", email="jiancha@zhuhai.gov.cn"
+        )
+        user.groups.add(Group.objects.get(name=CentreRole.SUPERVISOR))
+        return True
 
     def _staff(self, *, unit, password: str) -> list[str]:
         User = get_user_model()
