@@ -11,9 +11,14 @@ from others (WAGTAILADMIN_BASE_URL) from their final values.
 
 from __future__ import annotations
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from govplatform.env import env_bool, env_choice, env_int, env_list, env_str
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
+from govplatform.env import EnvError, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -88,6 +93,13 @@ SHARED_APPS = [
     "accessibility",
     # 使用手册 and 常见问题 in both admins; before wagtail.admin, whose account summary it overrides.
     "training",
+    # Logins of every admin (lockout, second factor, audit) and the security headers; auth lives in each schema.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
+    "csp",
     "django_q",
     *DJANGO_APPS,
     *WAGTAIL_APPS,
@@ -101,6 +113,12 @@ TENANT_APPS = [
     "training",
     "interaction",
     "captcha",
+    # Each unit's own failed-login records and second-factor devices, beside its users.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
 ]
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
 
@@ -118,19 +136,34 @@ TENANT_LIMIT_SET_CALLS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env_int("TENANT_MIGRATE_PROCESSES", 2)
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "tenants.middleware.CachedTenantMainMiddleware",
+    # Page views and daily unique visitors per site (a salted daily digest; nothing personal kept).
+    "visits.middleware.VisitCounterMiddleware",
+    "sitepages.visibility.RestrictionsPerRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy: enforced with nonces on public pages, report-only on /admin/ (accounts/csp.py).
+    "accounts.csp.PlatformCSPMiddleware",
+    # /admin/ only from ADMIN_ALLOWED_NETWORKS, on every host.
+    "accounts.middleware.AdminNetworkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then the idle timeout, and the second factor before any admin screen.
+    "accounts.middleware.OTPMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "tenants.middleware.SupervisorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "sitepages.middleware.PublishBlockedMiddleware",
+    # Page and document passwords: failed attempts per client address are limited.
+    "accounts.middleware.PagePasswordThrottleMiddleware",
+    # Last, as django-axes asks: turns a lockout into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -147,6 +180,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "tenants.context_processors.current_unit",
                 "accessibility.context_processors.elder_mode",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -155,9 +189,19 @@ TEMPLATES = [
 WSGI_APPLICATION = "govplatform.wsgi.application"
 ASGI_APPLICATION = "govplatform.asgi.application"
 
+# Every form that sets a password (Wagtail's account and user screens, password reset) checks these;
+# accounts/validators.py, Chinese messages.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.DateOrPhoneNumberValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out user before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # --- language -------------------------------------------------------------
@@ -316,4 +360,91 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# --- logins (accounts/) -------------------------------------------------------
+# Lockout (django-axes): attempts are rows of the schema whose admin was tried, so a unit's
+# failures never lock anyone out of another unit or of the centre. Counted per user name and
+# client address together; a successful login clears them; the unit administrator (or the
+# centre, in the public schema) lifts a lockout early on 登录锁定.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系本单位管理员解除锁定。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系本单位管理员解除锁定。"
+# Page and document view passwords (Wagtail's password restrictions): failed attempts per client address.
+PAGE_PASSWORD_RATE = "10/15m"
+
+# The second factor (django-otp: TOTP apps and one-time backup codes). Production requires it of every
+# admin user; elsewhere only users who enrolled are asked for it.
+OTP_REQUIRED = False
+OTP_TOTP_ISSUER = "珠海市政府网站群"
+OTP_BACKUP_CODE_COUNT = 10
+
+# Idle sessions end: the session expires this long after the last request (accounts.middleware).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
+SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
+
+
+def _env_networks(name: str, default: list[str]) -> list[str]:
+    """A list of CIDR networks from the environment, refused at import if one is malformed."""
+    values = env_list(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise EnvError(f"环境变量 {name} 中的 {value!r} 不是有效的网络地址（如 10.0.0.0/8）") from exc
+    return values
+
+
+# /admin/ answers, on every host, only to clients in these networks (empty: anyone; production requires
+# them, and nginx has the same rule). The client's address is REMOTE_ADDR, or the X-Forwarded-For entry
+# added by one of TRUSTED_PROXIES (nginx on the same machine in production).
+ADMIN_ALLOWED_NETWORKS = _env_networks("ADMIN_ALLOWED_NETWORKS", [])
+TRUSTED_PROXIES = _env_networks("TRUSTED_PROXIES", [])
+
+# --- security headers ---------------------------------------------------------
+# Public pages (portal and unit sites): a strict policy; scripts and <style> only from the platform
+# itself (and the national 找错 entry's script) or with the request's nonce ({{ CSP_NONCE }}). Style
+# attributes stay allowed (style-src-attr): a few public templates use them. /admin/ gets a policy of
+# the same kind report-only: Wagtail's admin uses inline scripts and styles.
+_error_report = urlsplit(GOV_ERROR_REPORT_SCRIPT_URL)
+_error_report_origin = [f"{_error_report.scheme}://{_error_report.netloc}"] if _error_report.netloc else []
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, *_error_report_origin],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *_error_report_origin],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
 }

@@ -11,7 +11,7 @@ from govplatform.env import EnvError, database_config, env_bool, env_int, env_st
 
 from . import derived
 from .base import *  # noqa: F403
-from .base import BASE_DIR
+from .base import BASE_DIR, _env_networks
 
 ENV_EXAMPLE = Path(BASE_DIR) / "deploy" / "env.example"
 SECRET_KEY_MIN_LENGTH = 50
@@ -60,6 +60,15 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+# Every unit lives on a sub-domain of PORTAL_DOMAIN, all served over https by the one wildcard server.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+
+# Logins: the second factor is required of every admin user; nginx on this machine is the proxy
+# whose X-Forwarded-For is believed (accounts.network.client_ip).
+OTP_REQUIRED = True
+TRUSTED_PROXIES = _env_networks("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
+SESSION_COOKIE_HTTPONLY = True
 
 derived.apply(globals())
