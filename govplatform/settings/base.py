@@ -349,6 +349,13 @@ INTERACTION_RATE_LOOKUP = env_str("INTERACTION_RATE_LOOKUP", "20/h")
 # The national 我为政府网站找错 entry in every footer, with the site's 网站标识码.
 GOV_ERROR_REPORT_SCRIPT_URL = env_str("GOV_ERROR_REPORT_SCRIPT_URL", "https://zfwzgl.www.gov.cn/exposure/jiucuo.js")
 
+# --- 网站考评专栏 (voting) ----------------------------------------------------------
+# The SMS gateway that sends vote confirmation codes (voting/sms.py documents the interface);
+# the shipped backend writes the code to the log. Identities are hashed with a key derived from
+# VOTING_IDENTITY_SALT (set it in production; empty: derived from SECRET_KEY).
+VOTING_SMS_BACKEND = env_str("VOTING_SMS_BACKEND", "voting.sms.LogBackend")
+VOTING_IDENTITY_SALT = env_str("VOTING_IDENTITY_SALT", "")
+
 # --- e-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@zhuhai.gov.cn")
