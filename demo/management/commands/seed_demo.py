@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from annualreport import demo as annualreport_demo
+from assessment import demo as assessment_demo
 from bulletins import demo as bulletins_demo
 from columns.services import import_requirements
 from columns.table import load_unit_catalogue, parse_file, source_document_path
@@ -126,6 +127,11 @@ class Command(BaseCommand):
             for label, figures in (("通报", bulletins_demo.seed(now=now)), ("评比", contests_demo.seed(now=now))):
                 if figures:
                     self.stdout.write(f"{label}：" + "，".join(f"{name} {count}" for name, count in figures.items()))
+            # 第九条: this year's assessment from the city preset, taken up to 复核 with one open contest;
+            # the centre answers it, fixes the final scores, kh_lingdao approves, then it is published.
+            scheme = assessment_demo.seed(now=now, password=staff_password)
+            if scheme is not None:
+                self.stdout.write(f"年度考评：{scheme}（考评专家 kh_zhuanjia，领导小组 kh_lingdao，密码 {staff_password}）")
         oversight_services.schedule_first_checks(delay=FIRST_CHECKS_DELAY)
         self.stdout.write(f"网站监测：首次链接检查和首页可用性探测将在 {FIRST_CHECKS_DELAY.seconds} 秒后由后台任务进行")
 
