@@ -33,6 +33,7 @@ _ENGINES = sorted(
         _ROOT / "voting" / "anomalies.py",
         _ROOT / "voting" / "figures.py",
         _ROOT / "contests" / "results.py",
+        _ROOT / "assessment" / "scoring.py",
         _ROOT / "harvest" / "css.py",
         _ROOT / "harvest" / "parse.py",
         _ROOT / "harvest" / "fetch.py",
