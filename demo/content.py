@@ -95,7 +95,12 @@ def fill_unit(*, unit, seed: int = 2026) -> int:
     added = 0
     for column in Page.objects.descendant_of(home).type(*pages.COLUMN_PAGE_TYPES).specific():
         if isinstance(column, pages.ColumnListingPage):
-            added += _add_items(column, _items_for(column.item_type, code=unit.code, name=name, stale=stale, rng=rng))
+            items = _items_for(column.item_type, code=unit.code, name=name, stale=stale, rng=rng)
+            if "规范性文件" in column.title:
+                # The table's 规范性文件 column: its documents are of that kind (own portal list, own catalogue entry).
+                for item in items:
+                    item.document_kind = "normative_document"
+            added += _add_items(column, items)
         elif isinstance(column, pages.LeaderPage) and not column.live:
             column.email = f"leader{column.id}@zhuhai.gov.cn"
             column.division_of_work = f"负责市政府常务工作，分管{rng.choice(['发展改革、财政、审计', '经济贸易、科技、口岸', '教育、卫生、文化'])}等方面工作。"

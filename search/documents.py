@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from wagtail.models import Page, PageViewRestriction, Site
 
+from columns.table.rows import split_categories
 from tenants.context import current_schema_name
 
 from .backends.base import PortalDoc
@@ -18,6 +19,8 @@ def page_type_labels() -> dict[str, str]:
     from sitepages.models import ITEM_TYPES, OverviewPage
 
     labels = {key: str(model._meta.verbose_name) for key, model in ITEM_TYPES.items()}
+    # 规范性文件 are policy documents of their own kind, listed apart from 政府文件.
+    labels[NORMATIVE_KEY] = "规范性文件"
     labels[OVERVIEW_KEY] = str(OverviewPage._meta.verbose_name)
     labels.update({source.page_type: source.label for source in _DOCUMENT_SOURCES})
     return labels
@@ -48,6 +51,8 @@ def register_document_source(*, page_type: str, label: str, documents: Callable[
 
 
 OVERVIEW_KEY = "overview"
+# The page type of a PolicyDocumentPage whose 文件类别 is 规范性文件 (policy_document otherwise).
+NORMATIVE_KEY = "normative_document"
 # Body text indexed per page. Beyond it the words are not searchable and no
 # snippet could show them; Elasticsearch refuses to highlight past 1,000,000
 # characters, and every hit would carry the whole body to the web node.
@@ -116,6 +121,9 @@ class UnitDocumentBuilder:
             page.first_published_at.date() if page.first_published_at else None
         )
         validity = page.get_validity_display() if hasattr(page, "get_validity_display") else ""
+        page_type = getattr(page, "item_type_key", "") or OVERVIEW_KEY
+        if getattr(page, "document_kind", "") == NORMATIVE_KEY:
+            page_type = NORMATIVE_KEY
         return PortalDoc(
             schema_name=current_schema_name(),
             page_id=page.id,
@@ -123,8 +131,9 @@ class UnitDocumentBuilder:
             unit_name=self.unit.name,
             column_path=[a.title for a in ancestors if a.path != page.path],
             column_title=column.title if column else "",
-            page_type=getattr(page, "item_type_key", "") or OVERVIEW_KEY,
-            categories=column.categories if column else [],
+            page_type=page_type,
+            # Split only at top-level separators: 行政审批(含行政许可、非行政许可审批事项) is one category.
+            categories=list(split_categories(column.disclosure_categories)) if column else [],
             publish_date=publish_date,
             written_date=getattr(page, "written_date", None),
             year=publish_date.year if publish_date else None,

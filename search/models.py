@@ -100,7 +100,8 @@ class PortalDocument(models.Model):
     column_path = ArrayField(models.CharField(max_length=255), verbose_name="栏目路径", default=list)
     column_title = models.CharField("栏目", max_length=255, blank=True)
     page_type = models.CharField("信息类型", max_length=40)
-    categories = ArrayField(models.CharField(max_length=60), verbose_name="政务公开类别", default=list)
+    # As long as a category of the 责任分解表 may be (columns.table.rows.MAX_LENGTHS).
+    categories = ArrayField(models.CharField(max_length=80), verbose_name="政务公开类别", default=list)
     publish_date = models.DateField("发布日期", null=True)
     written_date = models.DateField("成文日期", null=True)
     year = models.PositiveIntegerField("年份", null=True)
@@ -205,11 +206,61 @@ class PortalFacetCell(models.Model):
     unit_name = models.CharField("单位名称", max_length=120)
     page_type = models.CharField("信息类型", max_length=40)
     year = models.PositiveIntegerField("年份", null=True)
-    categories = ArrayField(models.CharField(max_length=60), verbose_name="政务公开类别", default=list)
+    categories = ArrayField(models.CharField(max_length=80), verbose_name="政务公开类别", default=list)
+    # 有效 / 废止 / 失效 of policy documents; empty for everything else.
+    validity = models.CharField("有效性", max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = "门户索引分面组合"
         verbose_name_plural = "门户索引分面组合"
 
     def __str__(self) -> str:
-        return f"{self.unit_code} {self.page_type} {self.year} {'、'.join(self.categories)}"
+        return f"{self.unit_code} {self.page_type} {self.year} {'、'.join(self.categories)} {self.validity}".strip()
+
+
+class SynonymSet(models.Model):
+    """Words the portal search treats as one (发改委 ⇄ 发展改革局 ⇄ 发展和改革局), edited by the information centre.
+
+    Applied at query time (search.synonyms): a query with any of the words also
+    finds the others, so a change takes effect at the next search, without a reindex.
+    """
+
+    words = models.CharField(
+        "同义词",
+        max_length=500,
+        help_text="意思相同的一组词，用空格、逗号、顿号或“⇄”分隔，如“社保 社会保险”。"
+        "检索其中任何一个词时，同时检索其他词。每组至少两个词，每个词最多 30 个字。",
+    )
+    note = models.CharField("说明", max_length=200, blank=True, help_text="这组同义词的来由或适用范围；可不填。")
+    enabled = models.BooleanField("启用", default=True, help_text="停用后检索不再使用这组同义词。")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "检索同义词"
+        verbose_name_plural = "检索同义词"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return " ⇄ ".join(self.word_list())
+
+    @property
+    def status_label(self) -> str:
+        return "启用" if self.enabled else "停用"
+
+    def word_list(self) -> list[str]:
+        from .synonyms import split_words
+
+        return split_words(self.words)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .synonyms import MAX_WORD_CHARS, split_words
+
+        words = split_words(self.words)
+        if len(words) < 2:
+            raise ValidationError({"words": "请至少填写两个不同的词，用空格、逗号或顿号分隔。"})
+        long = [w for w in words if len(w) > MAX_WORD_CHARS]
+        if long:
+            raise ValidationError({"words": f"词“{long[0][:40]}”过长：每个词最多 {MAX_WORD_CHARS} 个字。"})
+        self.words = " ".join(words)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -16,18 +16,26 @@ from tenants.hosts import unit_base_url
 from tenants.models import Unit
 
 from .backends import get_backend
-from .backends.base import MAX_PAGE, MAX_QUERY_LENGTH, Hit, Order, SearchQuery, SearchResult
+from .backends.base import MAX_PAGE, MAX_QUERY_LENGTH, VALIDITY_KEYS, Hit, Order, SearchQuery, SearchResult
 from .models import OutboxAlert, OutboxEntry, OutboxStatus, PortalDocument
-from .segmentation import query_terms
+from .normalize import MAX_FILTER_CHARS, MAX_QUERY_TERMS, clean_input
+from .segmentation import plan_query
+from .synonyms import synonym_map
 
 PER_PAGE = 10
 
 EMPTY_QUERY = "请输入检索词。"
 NO_TERMS = "检索词中没有可检索的文字，请换一个检索词。"
+# The filters a search or a list takes besides the words (the names of their request parameters).
+FILTER_PARAMS = ("unit", "type", "category", "year", "validity")
 
 
 def too_long_message(length: int) -> str:
     return f"检索词过长：最多 {MAX_QUERY_LENGTH} 个字符，您输入了 {length} 个。请缩短后再试。"
+
+
+def too_many_message(terms: int) -> str:
+    return f"检索词过多：最多 {MAX_QUERY_TERMS} 个词，您输入了 {terms} 个。请减少检索词后再试。"
 
 
 @dataclass(frozen=True)
@@ -44,29 +52,42 @@ def _int(value: str | None, *, default: int | None, low: int, high: int) -> int 
     return number if low <= number <= high else default
 
 
+def _filter(params: Mapping[str, str], name: str) -> str:
+    """A filter value as typed, without control characters (a NUL reached PostgreSQL and answered 500)."""
+    return clean_input(params.get(name))[:MAX_FILTER_CHARS]
+
+
 def parse_search(params: Mapping[str, str], *, require_text: bool) -> ParsedSearch:
-    """A SearchQuery from request parameters (q, unit, type, category, year, order, page).
+    """A SearchQuery from request parameters (q, unit, type, category, year, validity, order, page).
 
     The portal page and the API both use this, so they always show the same results.
+    Every value is cleaned of control characters; the words are capped at
+    MAX_QUERY_LENGTH characters and MAX_QUERY_TERMS words, with a Chinese message.
     """
-    text = " ".join((params.get("q") or "").split())
-    order = params.get("order") or Order.RELEVANCE
+    text = clean_input(params.get("q"))
+    order = _filter(params, "order") or Order.RELEVANCE
+    validity = _filter(params, "validity")
     query = SearchQuery(
-        text=text,
-        unit=(params.get("unit") or "").strip(),
-        page_type=(params.get("type") or "").strip(),
-        category=(params.get("category") or "").strip(),
-        year=_int(params.get("year"), default=None, low=1949, high=2100),
+        text=text[: MAX_QUERY_LENGTH * 2],
+        unit=_filter(params, "unit"),
+        page_type=_filter(params, "type"),
+        category=_filter(params, "category"),
+        year=_int(_filter(params, "year"), default=None, low=1949, high=2100),
+        validity=VALIDITY_KEYS.get(validity, validity),
         order=order if order in Order.ALL else Order.RELEVANCE,
-        page=_int(params.get("page"), default=1, low=1, high=MAX_PAGE) or 1,
+        page=_int(_filter(params, "page"), default=1, low=1, high=MAX_PAGE) or 1,
         per_page=PER_PAGE,
     )
     if require_text and not text:
         return ParsedSearch(query=query, error=EMPTY_QUERY)
     if len(text) > MAX_QUERY_LENGTH:
         return ParsedSearch(query=query, error=too_long_message(len(text)))
-    if text and not query_terms(text):
-        return ParsedSearch(query=query, error=NO_TERMS)
+    if text:
+        plan = plan_query(text)
+        if plan.terms > MAX_QUERY_TERMS:
+            return ParsedSearch(query=query, error=too_many_message(plan.terms))
+        if not plan.required:
+            return ParsedSearch(query=query, error=NO_TERMS)
     return ParsedSearch(query=query)
 
 
@@ -74,9 +95,47 @@ def search_documents(*, query: SearchQuery) -> SearchResult:
     return get_backend().search(query)
 
 
-def latest_documents(*, page_type: str = "", limit: int = 8) -> list[Hit]:
-    query = SearchQuery(page_type=page_type, order=Order.DATE, per_page=limit, with_facets=False)
+def latest_documents(*, page_type: str = "", validity: str = "", limit: int = 8) -> list[Hit]:
+    query = SearchQuery(page_type=page_type, validity=validity, order=Order.DATE, per_page=limit, with_facets=False)
     return get_backend().search(query).hits
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Another search to try when one found nothing: its words, whether the filters are kept, and what it finds."""
+
+    text: str
+    keep_filters: bool
+    count: int
+    reason: str
+
+
+def suggestions(*, query: SearchQuery, limit: int = 3) -> list[Suggestion]:
+    """Searches that find something when `query` found nothing.
+
+    - the query without its least frequent word (the one that excluded the most),
+      with the same filters;
+    - the same words without the filters.
+    """
+    if not query.text:
+        return []
+    backend = get_backend()
+    found: list[Suggestion] = []
+    plan = plan_query(query.text, synonyms=synonym_map())
+    if len(plan.groups) > 1:
+        counts = [(backend.count(replace(query, text=group.label)), index) for index, group in enumerate(plan.groups)]
+        _, rarest = min(counts)
+        near = plan.without(rarest)
+        count = backend.count(replace(query, text=near))
+        if count:
+            reason = f"去掉“{plan.groups[rarest].label}”"
+            found.append(Suggestion(text=near, keep_filters=True, count=count, reason=reason))
+    if query.has_filters:
+        bare = SearchQuery(text=query.text)
+        count = backend.count(bare)
+        if count:
+            found.append(Suggestion(text=query.text, keep_filters=False, count=count, reason="不限筛选条件"))
+    return found[:limit]
 
 
 # --- the outbox, for the information centre's admin -----------------------------

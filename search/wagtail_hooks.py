@@ -1,4 +1,4 @@
-"""Registrations only: the code behind them lives in views."""
+"""Registrations only: the code behind them lives in views and viewsets."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
@@ -6,6 +6,7 @@ from wagtail import hooks
 from tenants.admin import PublicOnlyMenuItem
 
 from . import urls
+from .viewsets import synonym_viewset
 
 
 @hooks.register("register_admin_urls")
@@ -22,3 +23,8 @@ def register_portal_index_menu():
         icon_name="search",
         order=270,
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_synonym_viewset():
+    return synonym_viewset

@@ -190,7 +190,10 @@ class ColumnPage(GovPage):
 
     @property
     def categories(self) -> list[str]:
-        return [c for c in self.disclosure_categories.split("、") if c]
+        # Split only at top-level separators: 行政审批(含行政许可、非行政许可审批事项) is one category.
+        from columns.table.rows import split_categories
+
+        return list(split_categories(self.disclosure_categories))
 
 
 class UnitHomePage(GovPage):
@@ -206,14 +209,11 @@ class UnitHomePage(GovPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        live = Page.objects.live().public().descendant_of(self)
-        from .homepage import latest_items
+        from .navigation import home_lists
 
-        # 最新动态: the unit's homepage dynamic information (设置 → 首页动态信息), as oversight judges it.
-        context["latest_news"] = latest_items(self, limit=8)
-        context["latest_notices"] = NoticePage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
-        context["latest_documents"] = PolicyDocumentPage.objects.live().public().descendant_of(self).order_by("-publish_date")[:6]
-        context["navigation"] = live.child_of(self).in_menu() or live.child_of(self)
+        # Cached per unit and emptied on every publish, unpublish, move or privacy change (sitepages.navigation).
+        lists = home_lists(home=self)
+        context.update(latest_news=lists["news"], latest_notices=lists["notices"], latest_documents=lists["documents"])
         return context
 
 
@@ -243,7 +243,9 @@ class ColumnListingPage(ColumnPage):
 
     def items(self):
         model = ITEM_TYPES.get(self.item_type, NewsPage)
-        return model.objects.live().public().child_of(self).order_by("-publish_date", "-first_published_at")
+        from .visibility import public
+
+        return public(model.objects.live().child_of(self)).order_by("-publish_date", "-first_published_at")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -14,12 +14,18 @@ def column_pages(*, home: Page):
 
 
 def disclosure_catalogue(*, home: Page) -> list[tuple[str, list[Page]]]:
-    """Columns grouped by 政务公开类别, in table order."""
+    """Live columns the public may see, grouped by 政务公开类别, in table order.
+
+    A column under a view restriction (login, password, groups) is not listed:
+    the public catalogue must not show even the titles of restricted columns.
+    """
+    from .models import COLUMN_PAGE_TYPES
+
     groups: dict[str, list[Page]] = defaultdict(list)
-    for column in column_pages(home=home):
+    visible = Page.objects.descendant_of(home).type(*COLUMN_PAGE_TYPES).live().public().specific().order_by("path")
+    for column in visible:
         for category in column.categories:
-            if column.live:
-                groups[category].append(column)
+            groups[category].append(column)
     return sorted(groups.items(), key=lambda item: item[0])
 
 

@@ -216,3 +216,113 @@ def test_reindex_command_rebuilds_from_live_pages(unit_a, unit_b, content, capsy
     out = capsys.readouterr().out
     assert "ta\t1 条" in out and "tb\t0 条" in out
     assert indexed_keys() == keys(unit_a, page_id)
+
+
+# --- input hygiene and categories (issue 15) -----------------------------------------------
+
+SURFACES = ("/search/", "/list/news/", "/api/v1/search/", "/api/v1/documents/")
+
+
+@pytest.mark.parametrize("param", ["q", "unit", "type", "category", "year", "validity", "order", "page"])
+def test_a_nul_in_any_parameter_never_answers_500(client, unit_a, content, param):
+    column = content.column(unit_a)
+    content.news(unit_a, column=column, title="营商环境改革推进会", body="营商环境")
+    for path in SURFACES:
+        params = {"q": "营商环境", param: "营商\x00环境" if param == "q" else "ta\x00"}
+        response = client.get(path, params, HTTP_HOST="localhost")
+        assert response.status_code in (200, 400), (path, param, response.status_code)
+        text = response.content.decode()
+        assert "\x00" not in text
+        if response.status_code == 400:
+            detail = response.json()["detail"] if path.startswith("/api/") else text
+            assert "参数有误" in detail or "检索词" in detail, (path, param)
+    # The NUL is dropped, not the search: the words around it still find the page.
+    assert "共找到 1 条结果" in portal_search(client, q="营商\x00环境").content.decode()
+
+
+def test_long_and_wordy_queries_get_a_chinese_message_on_the_page_and_the_api(client, db):
+    wordy = " ".join(f"词{n}" for n in range(25))
+    for params, message in (({"q": "规" * 101}, "检索词过长"), ({"q": wordy}, "检索词过多")):
+        page = portal_search(client, **params)
+        assert page.status_code == 400 and message in page.content.decode()
+        api = client.get("/api/v1/search/", params, HTTP_HOST="localhost")
+        assert api.status_code == 400 and message in api.json()["detail"]
+    four_hundred = " ".join(["营商环境"] * 400)
+    assert portal_search(client, q=four_hundred).status_code == 400
+
+
+def test_admin_searches_never_answer_500_and_say_what_was_cut(unit_a, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from tests.support.clients import centre_client, unit_admin_client
+
+    four_hundred = " ".join(f"发展规划{n}" for n in range(400))
+    unit = unit_admin_client(unit_a)
+    centre = centre_client()
+    surfaces = [
+        (unit, "ta.localhost", reverse("wagtailadmin_pages:search"), True),
+        (unit, "ta.localhost", reverse("wagtaildocs:index"), True),
+        (unit, "ta.localhost", reverse("wagtailimages:index"), True),
+        (unit, "ta.localhost", reverse("wagtailadmin_choose_page_search"), False),
+        (centre, "localhost", reverse("wagtailadmin_pages:search"), True),
+        (centre, "localhost", reverse("sensitive_words:index"), True),
+        (centre, "localhost", reverse("search_synonyms:index"), True),
+    ]
+    for client, host, path, full_page in surfaces:
+        for query, notice in ((four_hundred, "检索词过长"), ("规划\x00纲要", "控制字符")):
+            response = client.get(path, {"q": query}, HTTP_HOST=host)
+            assert response.status_code == 200, (path, query[:10], response.status_code)
+            if full_page:
+                assert notice in response.content.decode(), (path, notice)
+
+
+def test_categories_are_split_only_at_top_level_separators(unit_a, content):
+    approval = "行政审批(含行政许可、非行政许可审批事项)"
+    column = content.column(unit_a, title="办事指南", item_type="news", categories=f"{approval}、便民服务")
+    content.news(unit_a, column=column, title="企业开办一件事指南", body="企业开办")
+    assert PortalDocument.objects.get().categories == [approval, "便民服务"]
+    result = get_backend().search(SearchQuery(text="企业开办"))
+    assert {b.value for b in result.facets["category"]} == {approval, "便民服务"}
+    assert get_backend().search(SearchQuery(text="企业开办", category=approval)).total == 1
+
+
+def test_the_migration_repairs_categories_split_inside_brackets(unit_a, content):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from search.backends.base import PortalDoc
+    from search.backends.postgres import facet_cell_id
+    from search.models import PortalFacetCell, PortalMatch
+
+    migration = importlib.import_module("search.migrations.0007_forgiving_search_validity_synonyms")
+    bogus = ["行政审批(含行政许可", "非行政许可审批事项)", "便民服务"]
+    doc = PortalDoc(
+        schema_name=unit_a.schema_name,
+        page_id=999001,
+        unit_code="ta",
+        unit_name="测试甲局",
+        column_path=["办事指南"],
+        column_title="办事指南",
+        page_type="service_guide",
+        categories=bogus,
+        publish_date=dt.date(2026, 1, 5),
+        written_date=None,
+        year=2026,
+        published_at=None,
+        url="http://ta.localhost/guide/",
+        title="旧索引中的办事指南",
+        summary="",
+        body="正文",
+    )
+    get_backend().upsert([doc])
+    migration.repair_index_rows(apps, type("Editor", (), {"connection": connection})())
+    repaired = PortalDocument.objects.get(key=doc.key)
+    whole = ["行政审批(含行政许可、非行政许可审批事项)", "便民服务"]
+    assert repaired.categories == whole
+    cell = facet_cell_id("ta", "测试甲局", "service_guide", 2026, whole)
+    assert PortalMatch.objects.get(pk=doc.key).facet_cell == cell
+    assert PortalFacetCell.objects.get(id=cell).categories == whole
+    facets = get_backend().search(SearchQuery(text="办事指南")).facets
+    assert {b.value for b in facets["category"]} == set(whole)

@@ -157,6 +157,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "tenants.middleware.SupervisorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Admin searches (pages, documents, choosers): control characters removed, length capped, a Chinese message.
+    "search.middleware.AdminSearchInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "sitepages.middleware.PublishBlockedMiddleware",

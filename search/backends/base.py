@@ -6,11 +6,15 @@ import datetime as dt
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 MAX_QUERY_LENGTH = 100
 MAX_PAGE = 500
+
+# 有效性 of policy documents: the key a URL carries (validity=valid) and the label the index stores.
+VALIDITY_LABELS = {"valid": "有效", "repealed": "废止", "expired": "失效"}
+VALIDITY_KEYS = {label: key for key, label in VALIDITY_LABELS.items()}
 
 
 class SearchBackendError(Exception):
@@ -83,6 +87,8 @@ class SearchQuery:
     page_type: str = ""
     category: str = ""
     year: int | None = None
+    # A key of VALIDITY_LABELS (valid, repealed, expired).
+    validity: str = ""
     order: str = Order.RELEVANCE
     page: int = 1
     per_page: int = 10
@@ -95,6 +101,15 @@ class SearchQuery:
     @property
     def effective_order(self) -> str:
         return self.order if self.text else Order.DATE
+
+    @property
+    def validity_label(self) -> str:
+        """What the index stores for the validity filter (an unknown key matches nothing)."""
+        return VALIDITY_LABELS.get(self.validity, self.validity)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.unit or self.page_type or self.category or self.year or self.validity)
 
 
 @dataclass
@@ -116,6 +131,15 @@ class Hit:
     summary: str
     metadata: dict[str, str]
     score: float | None = None
+
+    @property
+    def validity(self) -> str:
+        """有效 / 废止 / 失效, or empty for what has no validity (news, notices …)."""
+        return self.metadata.get("validity", "")
+
+    @property
+    def validity_key(self) -> str:
+        return VALIDITY_KEYS.get(self.validity, "")
 
 
 @dataclass
@@ -171,6 +195,10 @@ class PortalSearchBackend(ABC):
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def count(self, query: SearchQuery) -> int:
+        """How many documents match `query` (backends may count without fetching a page)."""
+        return self.search(replace(query, page=1, per_page=1, with_facets=False)).total
 
     @abstractmethod
     def count_by_unit(self) -> dict[str, int]: ...

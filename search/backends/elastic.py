@@ -4,13 +4,23 @@ Searches and writes go through an alias (settings.ELASTICSEARCH_INDEX). Concrete
 indices are named `<alias>-v<VERSION>-<timestamp>` and get their settings from
 the versioned index template `<alias>-v<VERSION>`; a rebuild fills a new index
 and swaps the alias in one atomic update_aliases call, then drops the old one.
+
+Search forgives as in PostgreSQL (search.segmentation's QueryPlan): the text is
+matched in normalised copies (`*_norm`: 繁体 to 简体, half-width), 文号 through
+their exact tokens (`doc_tokens`: the canonical 文号, its issuer and suffixes,
+the year), synonyms as alternatives; the plan's required groups must match and
+its optional ones (single characters, years, numbers) only raise the score.
+Titles and snippets are highlighted by search.highlight, as in PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -23,9 +33,12 @@ from elasticsearch.helpers import BulkIndexError, bulk, scan
 
 from search.documents import page_type_labels
 from search.highlight import highlight, snippet
-from search.segmentation import highlight_terms
+from search.normalize import doc_number_tokens, normalise
+from search.segmentation import QueryGroup, QueryPlan, plan_query
+from search.synonyms import synonym_map
 
 from .base import (
+    VALIDITY_KEYS,
     DocumentRejected,
     FacetBucket,
     Hit,
@@ -38,7 +51,8 @@ from .base import (
     metadata_of,
 )
 
-INDEX_VERSION = 1
+# 2: the normalised copies and doc_tokens (older indices get them by a mapping update and a reindex).
+INDEX_VERSION = 2
 # Index analyzer and search analyzer per setting: "cjk" is built in (bigrams);
 # "smartcn" and "ik" need their plugins on every node.
 ANALYZERS = {
@@ -51,17 +65,16 @@ ANALYZERS = {
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Fields added to the mapping after INDEX_VERSION 1 indices were created: an
 # additive mapping update, made once per process on the aliased index.
-_ADDED_FIELDS = {"truncated": {"type": "boolean"}, "truncation_note": {"type": "keyword", "index": False, "doc_values": False}}
-_mapping_updated: set[tuple[str, str]] = set()
-_TEXT_FIELDS = {
-    "title": 10.0,
-    "doc_number": 4.0,
-    "subject_words": 3.0,
-    "issuing_body": 2.0,
-    "index_number": 2.0,
-    "summary": 1.5,
-    "body": 1.0,
+_ADDED_FIELDS: dict[str, dict[str, Any]] = {
+    "truncated": {"type": "boolean"},
+    "truncation_note": {"type": "keyword", "index": False, "doc_values": False},
+    "doc_tokens": {"type": "keyword"},
 }
+# Normalised copies of the text fields, searched instead of the originals (which are displayed).
+_NORM_FIELDS = ("title_norm", "meta_norm", "text_norm")
+_mapping_updated: set[tuple[str, str]] = set()
+_TEXT_FIELDS = {"title_norm": 10.0, "meta_norm": 3.0, "text_norm": 1.0}
+_TAGS = re.compile(r"</?mark>")
 
 
 @lru_cache(maxsize=4)
@@ -128,6 +141,10 @@ class ElasticsearchBackend(PortalSearchBackend):
             "validity": Keyword(),
             "truncated": Boolean(),
             "truncation_note": Keyword(index=False, doc_values=False),
+            "title_norm": Text(**text),
+            "meta_norm": Text(**text),
+            "text_norm": Text(**text),
+            "doc_tokens": Keyword(),
         }
         for field_name, field in mapping.items():
             index.get_or_create_mapping().field(field_name, field)
@@ -152,7 +169,9 @@ class ElasticsearchBackend(PortalSearchBackend):
             name = self._new_index()
             self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias, "is_write_index": True}}])
         elif (self.settings_key, self.alias) not in _mapping_updated:
-            self.client.indices.put_mapping(index=self.alias, properties=_ADDED_FIELDS)
+            index_analyzer, search_analyzer = ANALYZERS[self.analyzer]
+            text = {"type": "text", "analyzer": index_analyzer, "search_analyzer": search_analyzer}
+            self.client.indices.put_mapping(index=self.alias, properties={**_ADDED_FIELDS, **dict.fromkeys(_NORM_FIELDS, text)})
         _mapping_updated.add((self.settings_key, self.alias))
 
     def _aliased_indices(self) -> list[str]:
@@ -194,6 +213,14 @@ class ElasticsearchBackend(PortalSearchBackend):
     def _source(doc: PortalDoc) -> dict[str, Any]:
         source = doc.as_dict()
         source["truncated"] = bool(doc.truncation_note)
+        title, meta = normalise(doc.title), normalise(doc.metadata_text())
+        body = normalise(doc.body if doc.body.startswith(doc.summary) else f"{doc.summary}\n{doc.body}")
+        source.update(
+            title_norm=title,
+            meta_norm=meta,
+            text_norm=body,
+            doc_tokens=sorted({*doc_number_tokens(title), *doc_number_tokens(meta), *doc_number_tokens(body)}),
+        )
         for name in ("publish_date", "written_date", "published_at"):
             source[name] = source[name].isoformat() if source[name] else None
         return source
@@ -248,20 +275,36 @@ class ElasticsearchBackend(PortalSearchBackend):
         hits = scan(self.client, index=self.alias, query={"query": {"term": {"unit_code": unit_code}}, "_source": False})
         return {hit["_id"] for hit in hits}
 
-    def _search(self, query: SearchQuery) -> Search:
+    @staticmethod
+    def _group_query(group: QueryGroup) -> Q:
+        """One group of the plan: any of its alternatives with all its words, or one of its exact tokens."""
+        fields = [f"{name}^{boost}" for name, boost in _TEXT_FIELDS.items()]
+        options = [
+            Q("multi_match", query=text, fields=fields, type="cross_fields", operator="and") for text in group.alternatives
+        ]
+        if group.exact_tokens:
+            options.append(Q("terms", doc_tokens=list(group.exact_tokens), boost=4.0))
+        return options[0] if len(options) == 1 else Q("bool", should=options, minimum_should_match=1)
+
+    def _text_query(self, plan: QueryPlan) -> Q:
+        must = [self._group_query(group) for group in plan.required_groups()]
+        # Optional words (single characters, years, numbers) raise the score of the matches that have them.
+        should = [self._group_query(group) for group in plan.optional_groups()]
+        # Every word typed in the title ranks the page above body-only matches.
+        should.append(Q("match", title_norm={"query": plan.text, "operator": "and", "boost": 50}))
+        should.append(Q("match_phrase", title_norm={"query": plan.text, "boost": 20}))
+        return Q("bool", must=must, should=should)
+
+    def _search(self, query: SearchQuery, plan: QueryPlan | None) -> Search:
         search = Search(using=self.client, index=self.alias).extra(track_total_hits=True)
-        if query.text:
-            fields = [f"{name}^{boost}" for name, boost in _TEXT_FIELDS.items()]
-            must = Q("multi_match", query=query.text, fields=fields, type="cross_fields", operator="and")
-            # Every query word in the title ranks the page above body-only matches.
-            title = Q("match", title={"query": query.text, "operator": "and", "boost": 50})
-            phrase = Q("match_phrase", title={"query": query.text, "boost": 20})
-            search = search.query(Q("bool", must=[must], should=[title, phrase]))
+        if plan is not None:
+            search = search.query(self._text_query(plan))
         for field_name, value in (
             ("unit_code", query.unit),
             ("page_type", query.page_type),
             ("categories", query.category),
             ("year", query.year),
+            ("validity", query.validity_label if query.validity else ""),
         ):
             if value:
                 search = search.filter("term", **{field_name: value})
@@ -273,26 +316,38 @@ class ElasticsearchBackend(PortalSearchBackend):
                 {"published_at": {"order": "desc", "missing": "_last"}},
                 {"key": "asc"},
             )
-        search = search.source(excludes=["body"])
-        if query.text:
+        search = search.source(excludes=["body", *_NORM_FIELDS, "doc_tokens"])
+        if plan is not None:
+            # Only the body's best fragment: search.highlight marks it (and the title) as PostgreSQL's hits are marked.
+            words = " ".join(alternative for group in plan.groups for alternative in group.alternatives) or plan.text
             search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
-            search = search.highlight("title", number_of_fragments=0).highlight("body", fragment_size=120, number_of_fragments=1)
+            search = search.highlight(
+                "body",
+                fragment_size=120,
+                number_of_fragments=1,
+                highlight_query=Q("match", body={"query": words}).to_dict(),
+            )
         if query.with_facets:
             search.aggs.bucket("unit", "terms", field="unit_code", size=500).bucket("name", "terms", field="unit_name", size=1)
             search.aggs.bucket("type", "terms", field="page_type", size=50)
             search.aggs.bucket("category", "terms", field="categories", size=100)
             search.aggs.bucket("year", "terms", field="year", size=100, order={"_key": "desc"})
+            search.aggs.bucket("validity", "terms", field="validity", size=10)
         return search[query.offset : query.offset + query.per_page]
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         self.ensure_index()
+        plan = plan_query(query.text, synonyms=synonym_map()) if query.text else None
+        if plan is not None and not plan.groups:
+            return SearchResult(query=query, hits=[], total=0, took_ms=0.0)
         try:
-            response = self._search(query).execute()
+            response = self._search(query, plan).execute()
         except (ApiError, TransportError) as error:
             raise SearchBackendError(f"Elasticsearch 检索失败：{error}") from error
-        terms = highlight_terms(query.text) if query.text else []
-        hits = [self._hit(hit, terms) for hit in response.hits]
+        terms = plan.highlight_terms() if plan else []
+        patterns = plan.highlight_patterns() if plan else []
+        hits = [self._hit(hit, terms, patterns) for hit in response.hits]
         facets: dict[str, list[FacetBucket]] = {}
         if query.with_facets:
             labels = page_type_labels()
@@ -306,6 +361,11 @@ class ElasticsearchBackend(PortalSearchBackend):
             ]
             facets["category"] = [FacetBucket(value=b.key, label=b.key, count=b.doc_count) for b in aggs.category.buckets]
             facets["year"] = [FacetBucket(value=str(b.key), label=str(b.key), count=b.doc_count) for b in aggs.year.buckets]
+            facets["validity"] = [
+                FacetBucket(value=VALIDITY_KEYS.get(b.key, b.key), label=b.key, count=b.doc_count)
+                for b in aggs.validity.buckets
+                if b.key
+            ]
         return SearchResult(
             query=query,
             hits=hits,
@@ -314,16 +374,27 @@ class ElasticsearchBackend(PortalSearchBackend):
             took_ms=(time.perf_counter() - started) * 1000,
         )
 
+    def count(self, query: SearchQuery) -> int:
+        self.ensure_index()
+        plan = plan_query(query.text, synonyms=synonym_map()) if query.text else None
+        if plan is not None and not plan.groups:
+            return 0
+        search = self._search(replace(query, page=1, per_page=1, with_facets=False), plan).extra(size=0)
+        try:
+            return search.count()
+        except (ApiError, TransportError) as error:
+            raise SearchBackendError(f"Elasticsearch 检索失败：{error}") from error
+
     @staticmethod
-    def _hit(hit: Any, terms: list[str]) -> Hit:
+    def _hit(hit: Any, terms: list[str], patterns: list[str]) -> Hit:
         source = hit.to_dict()
         fragments = getattr(hit.meta, "highlight", None)
-        title_fragments = list(getattr(fragments, "title", []) or []) if fragments else []
         body_fragments = list(getattr(fragments, "body", []) or []) if fragments else []
-        # ES highlights analyzer tokens (bigrams for cjk); where it returns
-        # nothing, mark the query words on the original text ourselves.
-        title_html = title_fragments[0] if title_fragments else highlight(source["title"], terms)
-        snippet_html = body_fragments[0] if body_fragments else snippet(source.get("summary", ""), terms)
+        # ES marks analyzer tokens (bigrams for cjk, which mark parts of words); the
+        # fragment's text is marked again with the query's whole words instead.
+        fragment = html.unescape(_TAGS.sub("", body_fragments[0])) if body_fragments else ""
+        title_html = highlight(source["title"], terms, patterns)
+        snippet_html = snippet(fragment or source.get("summary", ""), terms, patterns=patterns)
         return Hit(
             key=hit.meta.id,
             unit_code=source["unit_code"],

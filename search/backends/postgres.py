@@ -38,9 +38,11 @@ from psycopg2.extras import execute_values
 
 from search.highlight import highlight, snippet
 from search.models import PortalDocument, PortalFacetCell, PortalMatch
-from search.segmentation import build_tsvector, highlight_terms, tsquery_text
+from search.segmentation import QueryPlan, build_tsvector, plan_query
+from search.synonyms import synonym_map
 
 from .base import (
+    VALIDITY_KEYS,
     DocumentRejected,
     FacetBucket,
     Hit,
@@ -92,7 +94,7 @@ _UPSERT_MATCHES = f"INSERT INTO {MATCHES} ({', '.join(_MATCH_COLUMNS)}) VALUES %
     f"{c} = EXCLUDED.{c}" for c in _MATCH_COLUMNS[1:]
 )
 _MATCH_TEMPLATE = "(%s, %s, %s, %s, %s::tsvector, %s::tsvector)"
-_CELL_COLUMNS = ("id", "unit_code", "unit_name", "page_type", "year", "categories")
+_CELL_COLUMNS = ("id", "unit_code", "unit_name", "page_type", "year", "categories", "validity")
 _INSERT_CELLS = f"INSERT INTO {CELLS} ({', '.join(_CELL_COLUMNS)}) VALUES %s ON CONFLICT (id) DO NOTHING"
 _HIT_COLUMNS = (
     "key, unit_code, unit_name, column_path, column_title, page_type, categories, publish_date, written_date, "
@@ -104,7 +106,26 @@ RANK_CANDIDATES = 200
 # Sorting and hashing tens of thousands of matches must stay in memory; JIT
 # compilation costs more than these queries themselves.
 _QUERY_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; "
+# With words, every plan that reads the matches' vectors row by row (a
+# sequential scan tests each out-of-line search_vector) is far slower than the
+# GIN index, whatever the planner estimates for a long tsquery of common
+# words (synonyms, optional words) on a small table.
+_TEXT_SETTINGS = "SET LOCAL enable_seqscan = off; "
 _DATE_ORDER = "publish_date DESC NULLS LAST, published_at DESC NULLS LAST, key"
+# Every facet and the total from g (matches counted per facet cell): one
+# GROUPING SETS pass over the few cells the matches are in.
+_FACETS_CTE = (
+    "f AS MATERIALIZED (SELECT CASE WHEN GROUPING(cell.unit_code) = 0 THEN 'unit' "
+    "WHEN GROUPING(cell.page_type) = 0 THEN 'type' WHEN GROUPING(cell.year) = 0 THEN 'year' "
+    "WHEN GROUPING(cell.validity) = 0 THEN 'validity' "
+    "WHEN GROUPING(cell.categories) = 0 THEN 'categories' ELSE 'total' END AS facet, "
+    "coalesce(cell.unit_code, cell.page_type, cell.year::text, cell.validity) AS value, "
+    # Byte order is enough to pick one of a unit's names, and cheaper.
+    'CASE WHEN GROUPING(cell.unit_code) = 0 THEN min(cell.unit_name COLLATE "C") END AS label, '
+    "coalesce(sum(g.n), 0)::bigint AS n, "
+    f"cell.categories FROM g JOIN {CELLS} AS cell ON cell.id = g.facet_cell "
+    "GROUP BY GROUPING SETS ((cell.unit_code), (cell.page_type), (cell.year), (cell.validity), (cell.categories), ()))"
+)
 # What the page of hits is chosen by, for each match.
 _MATCHED = "key, publish_date, published_at, search_vector"
 # Whether the first RANK_CANDIDATES (or offset + limit) matches in the cheap
@@ -141,9 +162,16 @@ def _execute_values(cursor, sql: str, rows: list[tuple[Any, ...]], template: str
         raise
 
 
-def facet_cell_id(unit_code: str, unit_name: str, page_type: str, year: int | None, categories: Sequence[str]) -> int:
-    """The id of a facet cell: the first 8 bytes of the MD5 of its values (migration 0004 computes it in SQL)."""
+def facet_cell_id(
+    unit_code: str, unit_name: str, page_type: str, year: int | None, categories: Sequence[str], validity: str = ""
+) -> int:
+    """The id of a facet cell: the first 8 bytes of the MD5 of its values (migrations 0004 and 0007 compute it in SQL).
+
+    The validity is appended only when there is one, so cells without it kept their ids.
+    """
     text = "\x1f".join((unit_code, unit_name, page_type, "" if year is None else str(year), "\x1e".join(categories)))
+    if validity:
+        text += "\x1f" + validity
     return int.from_bytes(hashlib.md5(text.encode(), usedforsecurity=False).digest()[:8], "big", signed=True)
 
 
@@ -152,7 +180,7 @@ def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
     documents, matches, cells = [], [], {}
     for doc in docs:
         values = doc.as_dict()
-        facets = (doc.unit_code, doc.unit_name, doc.page_type, doc.year, tuple(doc.categories))
+        facets = (doc.unit_code, doc.unit_name, doc.page_type, doc.year, tuple(doc.categories), doc.validity or "")
         if facets not in cells:
             cells[facets] = facet_cell_id(*facets)
         vector = build_tsvector(
@@ -183,7 +211,7 @@ def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
     # pages of their own, and the ~100-byte rows that most matches are stay
     # packed together for the scans that read every match.
     matches.sort(key=lambda row: len(row[4]), reverse=True)
-    return documents, matches, [(cell, *facets[:4], list(facets[4])) for facets, cell in cells.items()]
+    return documents, matches, [(cell, *facets[:4], list(facets[4]), facets[5]) for facets, cell in cells.items()]
 
 
 def _page_type_labels() -> dict[str, str]:
@@ -258,13 +286,24 @@ class PostgresBackend(PortalSearchBackend):
 
     # --- search -----------------------------------------------------------
 
-    def _where(self, query: SearchQuery, tsquery: str, *, vector: str = "search_vector") -> tuple[str, dict[str, Any]]:
-        """Conditions on PortalMatch rows; `vector` is the column the words must match."""
+    def _where(
+        self, query: SearchQuery, tsquery: str, *, vector: str = "search_vector", exclude: str = ""
+    ) -> tuple[str, dict[str, Any]]:
+        """Conditions on PortalMatch rows; `vector` is the column the words must match.
+
+        `exclude`: matches of this tsquery are left out (the second tier of a query
+        with optional words: what has the required words but not all of them).
+        """
         clauses: list[str] = []
         params: dict[str, Any] = {}
         if tsquery:
             clauses.append(f"{vector} @@ %(tsquery)s::tsquery")
             params["tsquery"] = tsquery
+        if exclude:
+            # By key, against the GIN index's matches of `exclude` (a hashed subplan):
+            # testing each row's own vector would read it out of line, row by row.
+            clauses.append(f"key NOT IN (SELECT key FROM {MATCHES} WHERE search_vector @@ %(exclude)s::tsquery)")
+            params["exclude"] = exclude
         cells: list[str] = []
         if query.unit:
             cells.append("unit_code = %(unit)s")
@@ -278,46 +317,105 @@ class PostgresBackend(PortalSearchBackend):
         if query.year:
             cells.append("year = %(year)s")
             params["year"] = query.year
+        if query.validity:
+            cells.append("validity = %(validity)s")
+            params["validity"] = query.validity_label
         if cells:
             clauses.append(f"facet_cell IN (SELECT id FROM {CELLS} WHERE {' AND '.join(cells)})")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def plan(self, query: SearchQuery) -> QueryPlan | None:
+        return plan_query(query.text, synonyms=synonym_map()) if query.text else None
+
     def search(self, query: SearchQuery) -> SearchResult:
+        """Matches of the plan's required words; with optional words (2026年招生) those with all words come first."""
         started = time.perf_counter()
-        tsquery = tsquery_text(query.text) if query.text else ""
-        if query.text and not tsquery:
+        plan = self.plan(query)
+        required = plan.required if plan else ""
+        if query.text and not required:
             return SearchResult(query=query, hits=[], total=0, took_ms=0.0)
-        where, params = self._where(query, tsquery)
-        # Beyond the ranked set a page is cut from the first offset + limit
-        # matches in the cheap order.
-        candidates = max(RANK_CANDIDATES, query.offset + query.per_page)
-        params.update(limit=query.per_page, offset=query.offset, candidates=candidates)
-        terms = highlight_terms(query.text) if query.text else []
+        terms = plan.highlight_terms() if plan else []
+        patterns = plan.highlight_patterns() if plan else []
+        tiered = plan is not None and plan.has_optional and query.effective_order == Order.RELEVANCE
         with transaction.atomic(), connection.cursor() as cursor:
-            if query.with_facets:
-                rows, facet_rows = self._page_and_facets(cursor, query, where, params)
-                facets, total = self._facets(facet_rows)
+            cursor.execute(_QUERY_SETTINGS + (_TEXT_SETTINGS if query.text else ""))
+            if tiered:
+                rows, facets, total = self._tiered(cursor, query, plan)
             else:
-                self._page_only(cursor, query, where, params)
-                rows = _dicts(cursor)
-                cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
-                facets, total = {}, cursor.fetchone()[0]
-        hits = [self._hit(row, terms, row["body"] if terms else "") for row in rows]
+                where, params = self._where(query, required)
+                self._page_params(query, params, offset=query.offset, limit=query.per_page)
+                if query.with_facets:
+                    rows, facet_rows = self._page_and_facets(cursor, query, where, params)
+                    facets, total = self._facets(facet_rows)
+                else:
+                    self._page_only(cursor, query, where, params)
+                    rows = _dicts(cursor)
+                    cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
+                    facets, total = {}, cursor.fetchone()[0]
+        hits = [self._hit(row, terms, patterns, row["body"] if terms else "") for row in rows]
         return SearchResult(query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000)
 
-    def _page_ctes(self, query: SearchQuery, tsquery: str) -> tuple[list[str], str]:
+    def count(self, query: SearchQuery) -> int:
+        """How many documents match (suggestions weigh the words of a query that found nothing)."""
+        plan = self.plan(query)
+        required = plan.required if plan else ""
+        if query.text and not required:
+            return 0
+        where, params = self._where(query, required)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_QUERY_SETTINGS + (_TEXT_SETTINGS if query.text else ""))
+            cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
+            return cursor.fetchone()[0]
+
+    @staticmethod
+    def _page_params(query: SearchQuery, params: dict[str, Any], *, offset: int, limit: int) -> None:
+        # Beyond the ranked set a page is cut from the first offset + limit
+        # matches in the cheap order.
+        params.update(limit=limit, offset=offset, candidates=max(RANK_CANDIDATES, offset + limit))
+        params.setdefault("rank", params.get("tsquery", ""))
+
+    def _tiered(self, cursor, query: SearchQuery, plan: QueryPlan) -> tuple[list[dict[str, Any]], dict, int]:
+        """A query with optional words: first the matches with every word, then those with the required ones only.
+
+        Each tier is ranked as a query of its own; the total and the facets count both.
+        """
+        where_all, params_all = self._where(query, plan.full)
+        cursor.execute(f"SELECT count(*) FROM {MATCHES}{where_all}", params_all)
+        first_tier = cursor.fetchone()[0]
+        rows: list[dict[str, Any]] = []
+        offset, limit = query.offset, query.per_page
+        if offset < first_tier:
+            self._page_params(query, params_all, offset=offset, limit=limit)
+            self._page_only(cursor, query, where_all, params_all)
+            rows += _dicts(cursor)
+        if offset + limit > first_tier:
+            where_rest, params_rest = self._where(query, plan.required, exclude=plan.full)
+            self._page_params(query, params_rest, offset=max(0, offset - first_tier), limit=limit - len(rows))
+            self._page_only(cursor, query, where_rest, params_rest, exclude=plan.full)
+            rows += _dicts(cursor)
+        where, params = self._where(query, plan.required)
+        if query.with_facets:
+            facets, total = self._facets(self._facet_rows(cursor, where, params))
+        else:
+            cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
+            facets, total = {}, cursor.fetchone()[0]
+        return rows, facets, total
+
+    def _page_ctes(self, query: SearchQuery, params: dict[str, Any], *, exclude: str = "") -> tuple[list[str], str]:
         """CTEs that end in `p`, the keys of the page of hits with their score, over the matches `m`.
 
         Also returns the order of `p`'s rows, for the join with the wide rows.
         """
+        tsquery = params.get("tsquery", "")
         page = "LIMIT %(limit)s OFFSET %(offset)s"
         if query.effective_order != Order.RELEVANCE:
             newest = f"SELECT key, NULL::float AS score, publish_date, published_at FROM m ORDER BY {_DATE_ORDER} {page}"
             return [f"p AS ({newest})"], _date_order("p")
-        title_where, _ = self._where(query, tsquery, vector="title_vector")
+        title_where, _ = self._where(query, tsquery, vector="title_vector", exclude=exclude)
         ctes = [
             # A title match is a match: titles are indexed in search_vector
-            # too and queries only combine words with AND and OR. The title
+            # too and queries only combine words with AND and OR (a second
+            # tier's exclusion applies to both alike). The title
             # matches come from the title GIN index; materialised apart from
             # their ORDER BY … LIMIT, as otherwise PostgreSQL may walk the date
             # index instead and read title_vector out of line row by row.
@@ -333,7 +431,7 @@ class PostgresBackend(PortalSearchBackend):
             f"AS recent WHERE {_TOO_FEW_TITLE_MATCHES} AND NOT EXISTS (SELECT FROM t WHERE t.key = recent.key)) AS u "
             f"ORDER BY in_title DESC, {_DATE_ORDER} LIMIT %(candidates)s)",
         ]
-        if query.offset + query.per_page > RANK_CANDIDATES:
+        if params["offset"] + params["limit"] > RANK_CANDIDATES:
             # Beyond the ranked set the order is the cheap one, which is also
             # how that set was chosen, so this page follows the ranked ones.
             ctes.append(
@@ -344,22 +442,22 @@ class PostgresBackend(PortalSearchBackend):
         # search_vector came along as a reference to its out-of-line value,
         # which only ts_rank_cd reads, for these few rows.
         ctes.append(
-            "p AS (SELECT key, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_vector, %(tsquery)s::tsquery, 32)"
+            "p AS (SELECT key, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_vector, %(rank)s::tsquery, 32)"
             " + CASE WHEN in_title THEN 1 ELSE 0 END AS score, publish_date, published_at "
             f"FROM c ORDER BY score DESC, {_DATE_ORDER} {page})"
         )
         return ctes, f"p.score DESC, {_date_order('p')}"
 
-    def _page_only(self, cursor, query: SearchQuery, where: str, params: dict[str, Any]) -> None:
-        """The page of hits without facets (home page, feeds: newest first)."""
+    def _page_only(self, cursor, query: SearchQuery, where: str, params: dict[str, Any], *, exclude: str = "") -> None:
+        """The page of hits without facets (home page, feeds: newest first; a tier of a query with optional words)."""
         # Without words m is planned into the query, so the home page walks the
         # date index and stops after the page. With words it is materialised:
         # under ORDER BY … LIMIT PostgreSQL might otherwise walk that index
         # and read every row's out-of-line search_vector to test it.
-        ctes, order = self._page_ctes(query, params.get("tsquery", ""))
+        ctes, order = self._page_ctes(query, params, exclude=exclude)
         materialized = "MATERIALIZED " if query.text else ""
         cursor.execute(
-            f"{_QUERY_SETTINGS}WITH m AS {materialized}(SELECT {_MATCHED} FROM {MATCHES}{where}), "
+            f"WITH m AS {materialized}(SELECT {_MATCHED} FROM {MATCHES}{where}), "
             f"{', '.join(ctes)} SELECT {_hit_columns('d')}, d.body, p.score FROM p JOIN {TABLE} AS d ON d.key = p.key "
             f"ORDER BY {order}",
             params,
@@ -379,7 +477,7 @@ class PostgresBackend(PortalSearchBackend):
         # Only one branch of g runs (the other's one-time filter is false).
         # Hit rows and facet rows share one result; `facet` tells them apart,
         # and `position` keeps the page's order (page is materialised in order).
-        ctes, order = self._page_ctes(query, params.get("tsquery", ""))
+        ctes, order = self._page_ctes(query, params)
         hit_names = [column.strip() for column in _HIT_COLUMNS.split(",")] + ["body", "score"]
         nulls = ", ".join("NULL" for _ in hit_names)
         if query.effective_order == Order.RELEVANCE:
@@ -391,20 +489,11 @@ class PostgresBackend(PortalSearchBackend):
         else:
             counts = "SELECT facet_cell, count(*) AS n FROM m GROUP BY facet_cell"
         cursor.execute(
-            f"{_QUERY_SETTINGS}WITH m AS MATERIALIZED (SELECT {_MATCHED}, facet_cell FROM {MATCHES}{where}), "
+            f"WITH m AS MATERIALIZED (SELECT {_MATCHED}, facet_cell FROM {MATCHES}{where}), "
             f"{', '.join(ctes)}, "
             f"page AS MATERIALIZED (SELECT {_hit_columns('d')}, d.body, p.score FROM p JOIN {TABLE} AS d "
             f"ON d.key = p.key ORDER BY {order}), "
-            f"g AS ({counts}), "
-            "f AS MATERIALIZED (SELECT CASE WHEN GROUPING(cell.unit_code) = 0 THEN 'unit' "
-            "WHEN GROUPING(cell.page_type) = 0 THEN 'type' WHEN GROUPING(cell.year) = 0 THEN 'year' "
-            "WHEN GROUPING(cell.categories) = 0 THEN 'categories' ELSE 'total' END AS facet, "
-            "coalesce(cell.unit_code, cell.page_type, cell.year::text) AS value, "
-            # Byte order is enough to pick one of a unit's names, and cheaper.
-            'CASE WHEN GROUPING(cell.unit_code) = 0 THEN min(cell.unit_name COLLATE "C") END AS label, '
-            "coalesce(sum(g.n), 0)::bigint AS n, "
-            f"cell.categories FROM g JOIN {CELLS} AS cell ON cell.id = g.facet_cell "
-            "GROUP BY GROUPING SETS ((cell.unit_code), (cell.page_type), (cell.year), (cell.categories), ())) "
+            f"g AS ({counts}), {_FACETS_CTE} "
             "SELECT NULL::text AS facet, NULL::text AS value, NULL::text AS label, NULL::bigint AS n, "
             "row_number() OVER () AS position, page.* FROM page "
             f"UNION ALL SELECT facet, value, label, n, NULL, {nulls} FROM f WHERE facet <> 'categories' "
@@ -421,15 +510,26 @@ class PostgresBackend(PortalSearchBackend):
                 facet_rows.append(row[:4])
         return [hit for _, hit in sorted(hits, key=lambda item: item[0])], facet_rows
 
-    def _hit(self, row: dict[str, Any], terms: list[str], body: str) -> Hit:
+    def _facet_rows(self, cursor, where: str, params: dict[str, Any]) -> list[tuple[str, str | None, str | None, int]]:
+        """The facets and the total alone (the tiers of a query with optional words have their own pages)."""
+        cursor.execute(
+            f"WITH g AS (SELECT facet_cell, count(*) AS n FROM {MATCHES}{where} GROUP BY facet_cell), {_FACETS_CTE} "
+            "SELECT facet, value, label, n FROM f WHERE facet <> 'categories' "
+            "UNION ALL SELECT 'category', c, NULL, sum(n)::bigint FROM f, unnest(f.categories) AS c "
+            "WHERE f.facet = 'categories' GROUP BY c",
+            params,
+        )
+        return cursor.fetchall()
+
+    def _hit(self, row: dict[str, Any], terms: list[str], patterns: list[str], body: str) -> Hit:
         text = body or row["summary"]
         return Hit(
             key=row["key"],
             unit_code=row["unit_code"],
             unit_name=row["unit_name"],
             title=row["title"],
-            title_html=highlight(row["title"], terms),
-            snippet_html=snippet(text, terms) if terms else snippet(row["summary"], []),
+            title_html=highlight(row["title"], terms, patterns),
+            snippet_html=snippet(text, terms, patterns=patterns) if terms or patterns else snippet(row["summary"], []),
             url=row["url"],
             page_type=row["page_type"],
             column_title=row["column_title"],
@@ -445,19 +545,21 @@ class PostgresBackend(PortalSearchBackend):
 
     def _facets(self, rows: list[tuple[str, str | None, str | None, int]]) -> tuple[dict[str, list[FacetBucket]], int]:
         labels = _page_type_labels()
-        facets: dict[str, list[FacetBucket]] = {"unit": [], "type": [], "category": [], "year": []}
+        facets: dict[str, list[FacetBucket]] = {"unit": [], "type": [], "category": [], "year": [], "validity": []}
         total = 0
         for facet, value, label, count in rows:
             if facet == "total":
                 total = count
-            elif facet == "year" and value is None:
-                # Documents without a year count towards the total only.
+            elif facet in ("year", "validity") and not value:
+                # Documents without a year or a validity count towards the total only.
                 continue
+            elif facet == "validity":
+                facets[facet].append(FacetBucket(value=VALIDITY_KEYS.get(value, value), label=value, count=count))
             elif facet == "type":
                 facets[facet].append(FacetBucket(value=value, label=labels.get(value, value), count=count))
             else:
                 facets[facet].append(FacetBucket(value=value, label=label or value, count=count))
-        for facet in ("unit", "type", "category"):
+        for facet in ("unit", "type", "category", "validity"):
             facets[facet].sort(key=lambda b: (-b.count, b.value))
         facets["year"].sort(key=lambda b: b.value, reverse=True)
         return facets, total
