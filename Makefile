@@ -87,3 +87,4 @@ bench: db-start
 	$(PY) -m bench.freshness
 	$(PY) -m bench.linkcheck
 	$(PY) -m bench.interaction
+	$(PY) -m bench.assessment

@@ -93,9 +93,16 @@ def fill_unit(*, unit, seed: int = 2026) -> int:
     name = unit.full_name or unit.name
     home = Site.objects.get(is_default_site=True).root_page
     added = 0
-    for column in Page.objects.descendant_of(home).type(*pages.COLUMN_PAGE_TYPES).specific():
+    columns = list(Page.objects.descendant_of(home).type(*pages.COLUMN_PAGE_TYPES).specific())
+    # A unit's several columns of one item type (部门动态 and 工作动态, say) share its texts round-robin:
+    # the portal's home must not list one title twice.
+    same_type = [c for c in columns if isinstance(c, pages.ColumnListingPage)]
+    for column in columns:
         if isinstance(column, pages.ColumnListingPage):
+            siblings = [c.pk for c in same_type if c.item_type == column.item_type]
+            share, of = siblings.index(column.pk), len(siblings)
             items = _items_for(column.item_type, code=unit.code, name=name, stale=stale, rng=rng)
+            items = items[share::of] or items[: 1 if of > len(items) else 0]
             if "规范性文件" in column.title:
                 # The table's 规范性文件 column: its documents are of that kind (own portal list, own catalogue entry).
                 for item in items:

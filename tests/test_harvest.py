@@ -494,7 +494,9 @@ def test_harvested_items_never_count_as_a_units_content(site, sections, unit_a, 
     assert [(c.title, c.item_count) for c in after.columns] == [(c.title, c.item_count) for c in before.columns]
     home = _portal().get("/").content.decode()
     assert "测试甲局召开工作会议" in home
-    assert "国务院常务会议研究部署冬季能源保供" not in home  # until the lead puts the block on the homepage
+    # On the homepage a harvested item is only in its own section's block, never among the units' news.
+    news_block = home.split('id="section-news"', 1)[1].split("</section>", 1)[0]
+    assert "国务院常务会议研究部署冬季能源保供" not in news_block
 
 
 # --- the demo --------------------------------------------------------------------------------------

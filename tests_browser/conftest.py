@@ -35,6 +35,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    # pytest-django creates the test database only for sessions with database tests: every browser
+    # test reads the seeded demo (and the server thread serves it), so each is one.
+    for item in items:
+        item.add_marker(pytest.mark.django_db)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
