@@ -5,7 +5,6 @@ Chinese text uses the CID font STSong-Light, which every PDF reader provides.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -14,16 +13,14 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from oversight.reports.pdf import FONT, render_a4
 
 from .results import ResultRow, YearResults, points_text
 
 __all__ = ["build_results_pdf", "bulletin_title"]
 
-FONT = "STSong-Light"
 CONTENT_WIDTH = A4[0] - 36 * mm
 FAIL_COLOR = colors.HexColor("#C00000")
 HEAD_COLOR = colors.HexColor("#1F4E79")
@@ -31,11 +28,6 @@ HEAD_COLOR = colors.HexColor("#1F4E79")
 
 def bulletin_title(results: YearResults) -> str:
     return f"关于{results.year}年度全市政府网站政务信息维护管理考评结果的通报"
-
-
-def _ensure_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -149,37 +141,6 @@ def _story(results: YearResults) -> list:
     return story
 
 
-def _render(results: YearResults, *, total_pages: int | None) -> tuple[bytes, int]:
-    buffer = io.BytesIO()
-    title = bulletin_title(results)
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=title,
-        author="珠海市政府网站群平台",
-        subject="政府网站年度考评结果通报",
-    )
-
-    def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setFillColor(colors.grey)
-        page = canvas.getPageNumber()
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"第 {page} 页 共 {total_pages} 页" if total_pages else f"第 {page} 页")
-        canvas.drawString(18 * mm, 10 * mm, title)
-        canvas.restoreState()
-
-    document.build(_story(results), onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue(), document.page
-
-
 def build_results_pdf(results: YearResults) -> bytes:
-    """The 通报 as an A4 PDF (rendered twice so the footer can say 第 N 页 共 M 页)."""
-    _ensure_font()
-    _, pages = _render(results, total_pages=None)
-    pdf, _ = _render(results, total_pages=pages)
-    return pdf
+    """The 通报 as an A4 PDF (oversight.reports.pdf.render_a4: 第 N 页 共 M 页 in the footer)."""
+    return render_a4(lambda: _story(results), title=bulletin_title(results), subject="政府网站年度考评结果通报")

@@ -2,7 +2,7 @@ from django import forms
 
 from .hosts import unit_hostname
 from .models import Unit, UnitAlias, UnitType, code_validator
-from .services import DomainRefused, check_unit_domain
+from .services import UNIT_PROFILE_FIELDS, DomainRefused, check_unit_domain
 
 
 class ProvisionForm(forms.Form):
@@ -63,21 +63,7 @@ class UnitProfileForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = [
-            "name",
-            "full_name",
-            "unit_type",
-            "address",
-            "public_phone",
-            "supervision_phone",
-            "email",
-            "functions",
-            "site_id_code",
-            "icp_number",
-            "police_record_number",
-            "sort_order",
-            "min_distinct_people",
-        ]
+        fields = list(UNIT_PROFILE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

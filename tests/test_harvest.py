@@ -418,7 +418,9 @@ def test_only_the_centre_has_these_screens(unit_a, sections):
     for path in ("/admin/harvest/", "/admin/harvest/review/", "/admin/harvest/sources/"):
         refused = supervisor.get(path)
         assert refused.status_code in (302, 403) and "harvest" not in refused.get("Location", "")
-    from tests.test_admin_menus import _labels, admin_menu
+    from wagtail.admin.menu import admin_menu
+
+    from tests.support.menus import menu_labels as _labels
 
     def harvest_menu(user):
         reverse("wagtailadmin_home")

@@ -50,7 +50,7 @@ def test_the_supervisor_reads_monitoring_interaction_and_the_audit_log(superviso
 
 
 def test_the_supervisor_menu_lists_what_it_may_read_and_nothing_it_may_not(supervisor):
-    from tests.test_admin_menus import platform_menu
+    from tests.support.menus import platform_menu
 
     with schema_context("public"):
         menu = platform_menu(supervisor)

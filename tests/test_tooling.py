@@ -14,7 +14,7 @@ from pathlib import Path
 from govplatform.embedded_db import pg_binary
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_ONLY = {"pytest", "pytest-django", "linkchecker", "feedparser", "ruff", "playwright"}
+DEV_ONLY = {"pytest", "pytest-django", "linkchecker", "ruff", "playwright", "axe-playwright-python"}
 
 
 def _name(requirement: str) -> str:

@@ -8,7 +8,7 @@ font file has to ship with the platform.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from statistics import mean
 from typing import Any
@@ -62,12 +62,12 @@ LEGEND_ROW_HEIGHT = 11.0
 CHART_BOTTOM = 26 * mm
 
 
-def _ensure_font() -> None:
+def ensure_font() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def base_styles() -> dict[str, ParagraphStyle]:
     # wordWrap="CJK" lets lines break between any two Chinese characters.
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
     return {
@@ -82,12 +82,12 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     # Unit names and evidence are user data: escape before Paragraph parses markup.
     return Paragraph(escape(text), style)
 
 
-def _table(rows: list[list[Any]], *, widths: Sequence[float], highlight: Iterable[tuple[int, int]] = ()) -> Table:
+def data_table(rows: list[list[Any]], *, widths: Sequence[float], highlight: Iterable[tuple[int, int]] = ()) -> Table:
     table = Table(rows, colWidths=list(widths), repeatRows=1)
     style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -266,10 +266,10 @@ def _overview_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) ->
     for row, unit in enumerate(report.units, start=1):
         rows.append(
             [
-                _p(unit.unit_name, styles["cell"]),
+                paragraph(unit.unit_name, styles["cell"]),
                 unit.published_total if unit.status != NOT_OPEN else NOT_OPEN,
                 figure_or_status(unit, unit.score),
-                _p(unit.veto_cell, styles["cell"]),
+                paragraph(unit.veto_cell, styles["cell"]),
                 figure_or_status(unit, unit.stale_columns),
                 figure_or_status(unit, unit.empty_columns),
                 figure_or_status(unit, unit.broken_links),
@@ -280,7 +280,7 @@ def _overview_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) ->
             highlight.append((3, row))
     first = 42 * mm
     rest = (CONTENT_WIDTH - first) / 7
-    return _table(rows, widths=[first] + [rest] * 7, highlight=highlight)
+    return data_table(rows, widths=[first] + [rest] * 7, highlight=highlight)
 
 
 def _unit_section(unit: UnitMonthlyFigures, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
@@ -321,9 +321,9 @@ def _unit_section(unit: UnitMonthlyFigures, styles: dict[str, ParagraphStyle]) -
     if unit.vetoed:
         style.append(("TEXTCOLOR", (3, 1), (3, 1), VETO_COLOR))
     table.setStyle(TableStyle(style))
-    parts: list[Flowable] = [_p(f"{unit.unit_name}（{unit.unit_code}）", styles["h2"]), table, Spacer(1, 1.5 * mm)]
+    parts: list[Flowable] = [paragraph(f"{unit.unit_name}（{unit.unit_code}）", styles["h2"]), table, Spacer(1, 1.5 * mm)]
     for line in unit_lines(unit):
-        parts.append(_p(line, styles["veto"] if line.startswith("单项否决") else styles["cell"]))
+        parts.append(paragraph(line, styles["veto"] if line.startswith("单项否决") else styles["cell"]))
     return parts
 
 
@@ -333,16 +333,16 @@ def _cases_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) -> Ta
         rows.append(
             [
                 str(index),
-                _p(case.unit_name, styles["cell"]),
-                _p(case.clause, styles["cell"]),
-                _p(case.evidence, styles["cell"]),
+                paragraph(case.unit_name, styles["cell"]),
+                paragraph(case.clause, styles["cell"]),
+                paragraph(case.evidence, styles["cell"]),
                 case.first_seen.isoformat(),
                 case.last_seen.isoformat(),
             ]
         )
     widths = [10 * mm, 28 * mm, 38 * mm, 0.0, 20 * mm, 20 * mm]
     widths[3] = CONTENT_WIDTH - sum(widths)
-    return _table(rows, widths=widths)
+    return data_table(rows, widths=widths)
 
 
 def _interaction_table(report: MonthlyReport, styles: dict[str, ParagraphStyle]) -> Table:
@@ -353,7 +353,7 @@ def _interaction_table(report: MonthlyReport, styles: dict[str, ParagraphStyle])
     for item in (row for row in report.interaction if row.kind == "合计"):
         rows.append(
             [
-                _p(item.unit_name, styles["cell"]),
+                paragraph(item.unit_name, styles["cell"]),
                 item.received,
                 item.accepted,
                 item.published,
@@ -368,60 +368,61 @@ def _interaction_table(report: MonthlyReport, styles: dict[str, ParagraphStyle])
             highlight.append((0, len(rows) - 1))
     first = 36 * mm
     rest = (CONTENT_WIDTH - first) / 8
-    return _table(rows, widths=[first] + [rest] * 8, highlight=highlight)
+    return data_table(rows, widths=[first] + [rest] * 8, highlight=highlight)
 
 
 def _story(report: MonthlyReport) -> list[Flowable]:
-    styles = _styles()
+    styles = base_styles()
     labels = type_labels(report.units)
     story: list[Flowable] = [
-        _p(report_title(report), styles["title"]),
-        _p(f"珠海市信息中心　生成时间：{generated_text(report.generated_at)}", styles["subtitle"]),
+        paragraph(report_title(report), styles["title"]),
+        paragraph(f"珠海市信息中心　生成时间：{generated_text(report.generated_at)}", styles["subtitle"]),
         Spacer(1, 4 * mm),
-        _p("一、总体情况", styles["h1"]),
-        _p(_summary_paragraph(report), styles["body"]),
+        paragraph("一、总体情况", styles["h1"]),
+        paragraph(_summary_paragraph(report), styles["body"]),
         Spacer(1, 2 * mm),
     ]
     if report.units:
         story += [
             _overview_table(report, styles),
-            _p("二、各单位得分", styles["h1"]),
+            paragraph("二、各单位得分", styles["h1"]),
             _score_chart(report.units),
-            _p("三、各类栏目发布信息数", styles["h1"]),
+            paragraph("三、各类栏目发布信息数", styles["h1"]),
             _published_chart(report.units, labels),
         ]
-    story.append(_p("四、得分趋势（按周）", styles["h1"]))
+    story.append(paragraph("四、得分趋势（按周）", styles["h1"]))
     trend = _trend_chart(report)
-    story.append(trend if trend is not None else _p("本期无趋势数据。", styles["body"]))
-    sections = [_unit_section(unit, styles) for unit in report.units] or [[_p("无。", styles["body"])]]
+    story.append(trend if trend is not None else paragraph("本期无趋势数据。", styles["body"]))
+    sections = [_unit_section(unit, styles) for unit in report.units] or [[paragraph("无。", styles["body"])]]
     # The chapter heading joins the first section: keepWithNext cannot reach
     # into a KeepTogether, so it would otherwise be left alone on a page.
-    sections[0].insert(0, _p("五、各单位明细", styles["h1"]))
+    sections[0].insert(0, paragraph("五、各单位明细", styles["h1"]))
     story += [KeepTogether(section) for section in sections]
-    story.append(_p("六、第十一条通报登记", styles["h1"]))
-    story.append(_cases_table(report, styles) if report.cases else _p("本月无第十一条所列情形。", styles["body"]))
+    story.append(paragraph("六、第十一条通报登记", styles["h1"]))
+    story.append(_cases_table(report, styles) if report.cases else paragraph("本月无第十一条所列情形。", styles["body"]))
     if report.interaction:
-        story.append(_p("七、互动交流（答复数只计已公开的答复）", styles["h1"]))
+        story.append(paragraph("七、互动交流（答复数只计已公开的答复）", styles["h1"]))
         story.append(_interaction_table(report, styles))
-        story += [_p(f"{item.unit_name}：{item.veto}", styles["veto"]) for item in report.interaction if item.veto]
+        story += [paragraph(f"{item.unit_name}：{item.veto}", styles["veto"]) for item in report.interaction if item.veto]
     story.append(Spacer(1, 4 * mm))
-    story += [_p(line, styles["cell"]) for line in rules_lines(report.weights)]
+    story += [paragraph(line, styles["cell"]) for line in rules_lines(report.weights)]
     return story
 
 
-def _render(report: MonthlyReport, *, total_pages: int | None) -> tuple[bytes, int]:
+def _render(
+    story: Callable[[], list], *, title: str, subject: str, author: str, top_margin: float, total_pages: int | None
+) -> tuple[bytes, int]:
     buffer = io.BytesIO()
-    title = report_title(report)
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
-        topMargin=16 * mm,
+        topMargin=top_margin,
         bottomMargin=18 * mm,
         title=title,
-        author="珠海市政府网站群平台",
-        subject="政务信息维护情况统计报告",
+        author=author,
+        subject=subject,
     )
 
     def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
@@ -434,19 +435,31 @@ def _render(report: MonthlyReport, *, total_pages: int | None) -> tuple[bytes, i
         canvas.drawString(18 * mm, 10 * mm, title)
         canvas.restoreState()
 
-    document.build(_story(report), onFirstPage=footer, onLaterPages=footer)
+    document.build(story(), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue(), document.page
 
 
-def build_monthly_pdf(report: MonthlyReport) -> bytes:
-    """The monthly report as an A4 PDF with charts, per-unit tables and the register.
+def render_a4(
+    story: Callable[[], list],
+    *,
+    title: str,
+    subject: str,
+    author: str = "珠海市政府网站群平台",
+    top_margin: float = 18 * mm,
+) -> bytes:
+    """An A4 PDF of the platform's documents (reports, 通报): the CJK font, the title and 第 N 页 共 M 页 in the footer.
 
-    Rendered twice: the first pass only counts the pages so the footer can say
-    "第 N 页 共 M 页" (the footer text does not change the layout).
+    Rendered twice: the first pass only counts the pages (the footer text does not change the
+    layout). `story` builds the flowables anew for each pass (reportlab consumes them).
     """
-    _ensure_font()
-    _, pages = _render(report, total_pages=None)
-    pdf, pages_again = _render(report, total_pages=pages)
+    ensure_font()
+    _, pages = _render(story, title=title, subject=subject, author=author, top_margin=top_margin, total_pages=None)
+    pdf, pages_again = _render(story, title=title, subject=subject, author=author, top_margin=top_margin, total_pages=pages)
     if pages_again != pages:
         raise RuntimeError(f"PDF page count changed between passes: {pages} → {pages_again}")
     return pdf
+
+
+def build_monthly_pdf(report: MonthlyReport) -> bytes:
+    """The monthly report as an A4 PDF with charts, per-unit tables and the register."""
+    return render_a4(lambda: _story(report), title=report_title(report), subject="政务信息维护情况统计报告", top_margin=16 * mm)
