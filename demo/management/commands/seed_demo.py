@@ -32,6 +32,16 @@ ATTACHMENT = source_document_path()
 FIRST_CHECKS_DELAY = timedelta(seconds=30)
 DEMO_ADMIN_USERNAME = "admin"
 SUPERVISOR_USERNAME = "jiancha"
+# What the 通报 and 评比 demos report they made.
+FIGURE_LABELS = {
+    "proposed": "拟通报情形",
+    "confirmed": "已确认",
+    "dismissed": "不予认定",
+    "answered": "单位已说明",
+    "published": "已发布",
+    "contests": "评比活动",
+    "nominations": "申报作品",
+}
 
 # Named staff of each unit (第六条（七）): head, leader in charge, officers, reviewer.
 STAFF = (
@@ -126,7 +136,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"监察（第四条，只读）：{SUPERVISOR_USERNAME}  密码 {staff_password}")
             for label, figures in (("通报", bulletins_demo.seed(now=now)), ("评比", contests_demo.seed(now=now))):
                 if figures:
-                    self.stdout.write(f"{label}：" + "，".join(f"{name} {count}" for name, count in figures.items()))
+                    self.stdout.write(
+                        f"{label}：" + "，".join(f"{FIGURE_LABELS.get(name, name)} {count}" for name, count in figures.items())
+                    )
             # 第九条: this year's assessment from the city preset, taken up to 复核 with one open contest;
             # the centre answers it, fixes the final scores, kh_lingdao approves, then it is published.
             scheme = assessment_demo.seed(now=now, password=staff_password)
