@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from . import selectors
+from .events import items_reviewed
 from .fetch import FetchError, FetchLimits, fetch_sync
 from .models import HarvestedItem, HarvestRun, HarvestSource, ItemStatus, RunOutcome, RunTrigger, SourceKind
 from .parse import ListSelectors, ParseError, ParseResult, content_hash, parse_feed, parse_list_page, url_key
@@ -233,8 +234,11 @@ def decide_items(*, item_ids: list[int], decision: str, user) -> int:
     if not item_ids:
         raise ValidationError("请先选择要处理的信息")
     status = DECISIONS[decision]
-    return (
+    changed = (
         HarvestedItem.objects.filter(pk__in=item_ids)
         .exclude(status=status)
         .update(status=status, reviewed_at=timezone.now(), reviewed_by=user)
     )
+    if changed:
+        transaction.on_commit(lambda: items_reviewed.send(sender=HarvestedItem, changed=changed))
+    return changed

@@ -67,8 +67,8 @@ def list_links() -> list[dict[str, str]]:
     return links
 
 
-def home(request):
-    sections = [
+def _home_sections() -> list[dict]:
+    return [
         {
             "title": title,
             "key": key,
@@ -77,7 +77,13 @@ def home(request):
         }
         for title, key, validity in HOME_SECTIONS
     ]
-    return render(request, "portal/home.html", {"units": _units_with_urls(), "sections": sections, "lists": list_links()})
+
+
+def home(request):
+    from .homepage import home_blocks
+
+    blocks = home_blocks(build_sections=_home_sections, build_units=_units_with_urls, build_lists=list_links)
+    return render(request, "portal/home.html", blocks)
 
 
 def unit_directory(request):

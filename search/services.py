@@ -20,6 +20,7 @@ from tenants.models import Unit
 from .backends import get_backend
 from .backends.base import PortalDoc, PortalSearchBackend, document_key
 from .documents import build_documents, indexable_pages, iter_unit_documents
+from .events import portal_index_changed
 from .models import OutboxAction, OutboxAlert, OutboxEntry, OutboxStatus
 from .notifications import notify_outbox_backlog
 
@@ -136,6 +137,9 @@ def drain_outbox(*, batch_size: int = DRAIN_BATCH, ignore_backoff: bool = False)
                 _drain_batch(entries=entries, backend=backend, report=report)
             if len(entries) < batch_size:
                 break
+    if report.indexed or report.removed:
+        indexed, removed = report.indexed, report.removed
+        transaction.on_commit(lambda: portal_index_changed.send(sender=DrainReport, indexed=indexed, removed=removed))
     return report
 
 
@@ -352,4 +356,5 @@ def reindex_portal(*, unit_code: str | None = None, progress: Progress | None = 
 
         backend.rebuild(all_docs())
     counts = backend.count_by_unit()
+    transaction.on_commit(lambda: portal_index_changed.send(sender=ReindexError, indexed=sum(counts.values()), removed=0))
     return {unit.code: counts.get(unit.code, 0) for unit in units}

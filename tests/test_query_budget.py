@@ -100,3 +100,53 @@ def test_content_type_ids_are_cached_per_schema(unit_a):
         assert len(captured.captured_queries) <= 1
     with schema_context("public"):
         assert ContentType.objects.get_for_model(Page).id == public_id
+
+
+def test_portal_home_within_its_budget_and_fresh_after_a_publish(unit_a, content):
+    column = content.column(unit_a, title="部门动态")
+    for i in range(8):
+        content.news(unit_a, column=column, title=f"门户首页新闻{i}", body="正文")
+    client = PublicSchemaClient(HTTP_HOST="localhost")
+    count, response = _queries(client, "/")
+    assert count <= 8, count
+    assert "门户首页新闻7" in response.content.decode()
+    # A publish reaches the cached home as soon as the portal index has it.
+    content.news(unit_a, column=column, title="刚进入门户索引的新闻", body="正文")
+    assert "刚进入门户索引的新闻" in client.get("/").content.decode()
+
+
+def test_portal_search_within_its_budget(unit_a, content):
+    column = content.column(unit_a, title="部门动态")
+    content.news(unit_a, column=column, title="营商环境工作会议", body="营商环境")
+    count, response = _queries(PublicSchemaClient(HTTP_HOST="localhost"), "/search/?q=营商环境")
+    assert count <= 6, count
+    assert "工作会议" in response.content.decode()
+
+
+def test_the_cached_portal_home_shows_a_harvested_item_once_it_is_approved(db, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from harvest.models import HarvestedItem, HarvestSection, HarvestSource, ItemStatus
+    from harvest.parse import content_hash, url_key
+    from harvest.services import decide_items
+
+    section = HarvestSection.objects.create(name="国务院信息", slug="guowuyuan")
+    source = HarvestSource.objects.create(name="中国政府网", url="https://www.gov.cn/rss.xml", section=section)
+    now = timezone.now()
+    item = HarvestedItem.objects.create(
+        source=source,
+        section=section,
+        title="待审核的转载信息",
+        url="https://www.gov.cn/a.html",
+        url_key=url_key("https://www.gov.cn/a.html"),
+        content_hash=content_hash(title="待审核的转载信息", summary="", published_at=None),
+        harvested_at=now,
+        sort_at=now,
+        status=ItemStatus.PENDING,
+    )
+    client = PublicSchemaClient(HTTP_HOST="localhost")
+    assert "待审核的转载信息" not in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        decide_items(item_ids=[item.pk], decision="approve", user=get_user_model().objects.get(username="centre"))
+    assert "待审核的转载信息" in client.get("/").content.decode()
