@@ -161,6 +161,7 @@ def _environment(**overrides: str) -> dict[str, str]:
 
 
 def run_production(**env: str) -> subprocess.CompletedProcess:
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     return subprocess.run(
         [sys.executable, "-c", PROBE, "govplatform.settings.production"],
         cwd=ROOT,
@@ -221,6 +222,7 @@ def _database_url() -> str:
 
 
 def _check_deploy(**env: str) -> subprocess.CompletedProcess:
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

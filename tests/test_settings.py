@@ -39,6 +39,8 @@ def _environment(**overrides: str) -> dict[str, str]:
 
 
 def run_settings(module: str, **env: str) -> subprocess.CompletedProcess:
+    if module == "production":
+        env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     return subprocess.run(
         [sys.executable, "-c", PROBE, f"govplatform.settings.{module}"],
         cwd=ROOT,
@@ -74,6 +76,12 @@ def test_production_without_anything_names_both_variables():
     completed = run_settings("production")
     assert completed.returncode != 0
     assert "DATABASE_URL、DJANGO_SECRET_KEY" in completed.stderr
+
+
+def test_production_without_redis_fails_fast_naming_it():
+    completed = run_settings("production", DATABASE_URL=DB_URL, DJANGO_SECRET_KEY=GOOD_KEY, REDIS_URL="")
+    assert completed.returncode != 0
+    assert "EnvError" in completed.stderr and "REDIS_URL" in completed.stderr
 
 
 def _example_secret_key() -> str:

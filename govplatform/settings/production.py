@@ -43,7 +43,10 @@ def _secret_key_problem(key: str) -> str | None:
     return None
 
 
-_missing = [name for name in ("DATABASE_URL", "DJANGO_SECRET_KEY") if not env_str(name).strip()]
+# Redis is required: the per-unit caches of the pages citizens read (menus, home lists, view
+# restrictions, the portal home) are emptied on publish and privacy changes, and only a cache shared
+# by every web process makes that reach all of them at once; rate limits and lockouts count there too.
+_missing = [name for name in ("DATABASE_URL", "DJANGO_SECRET_KEY", "REDIS_URL") if not env_str(name).strip()]
 if _missing:
     raise EnvError(f"生产环境必须设置环境变量：{'、'.join(_missing)}（见 deploy/env.example 与 README 的 Configuration）")
 SECRET_KEY = env_str("DJANGO_SECRET_KEY").strip()
