@@ -60,6 +60,9 @@ def django_db_setup(django_db_setup, django_db_blocker, server_port):
     from django.core.management import call_command
 
     settings.PORTAL_PORT = str(server_port)
+    # The server's request threads close their connections after each request, so that the test
+    # database can be dropped at the end of the session.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     settings.DEMO_ADMIN_PASSWORD = DEMO_ADMIN_PASSWORD
     settings.DEMO_STAFF_PASSWORD = DEMO_STAFF_PASSWORD
     from tenants.services import ensure_portal, ensure_template_schema
