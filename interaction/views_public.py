@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_ratelimit.core import is_ratelimited
 
+from accounts.network import client_ip
 from tenants.context import in_public_schema
 
 from . import selectors, services
@@ -39,12 +40,6 @@ def _page_context() -> dict:
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
         page = site.root_page.specific if site else None
     return {"page": page, "channel": selectors.channel_page()}
-
-
-def _client_ip(request) -> str | None:
-    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
-    value = (request.META.get(meta_key) or "").split(",")[0].strip()
-    return value or None
 
 
 def _phone_key(group, request) -> str:
@@ -96,7 +91,7 @@ def _submission(request, *, source: str) -> tuple[CitizenForm, Case | None, int]
             source=source,
             uploads=uploads,
             problem_url=data["problem_url"],
-            client_ip=_client_ip(request),
+            client_ip=client_ip(request),
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -43,4 +43,9 @@ def home_blocks(*, build_sections, build_units, build_lists) -> dict:
 
 
 def forget_home(**kwargs) -> None:
-    cache.delete(HOME_KEY)
+    """Receiver of every change the home shows. The key is the public schema's (the cache prefixes keys
+    with the active schema), and an after-commit signal may arrive while a unit's schema is active."""
+    from tenants.context import public_schema
+
+    with public_schema():
+        cache.delete(HOME_KEY)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import re
 
-from django.conf import settings
 from django.db import DatabaseError, InterfaceError
+
+from accounts.network import client_ip
 
 from . import services
 
@@ -29,12 +30,6 @@ BOT_PATTERN = re.compile(
 
 def is_bot(user_agent: str) -> bool:
     return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
-
-
-def client_ip(request) -> str:
-    """The visitor's address, as the rate limits read it (RATELIMIT_IP_META_KEY behind a proxy)."""
-    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
-    return (request.META.get(meta_key) or "").split(",")[0].strip()
 
 
 def counts(request, response) -> bool:
@@ -63,7 +58,9 @@ class VisitCounterMiddleware:
         if tenant is None or tenant.pk is None or not counts(request, response):
             return response
         try:
-            services.record_visit(unit_id=tenant.pk, ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+            services.record_visit(
+                unit_id=tenant.pk, ip=client_ip(request) or "", user_agent=request.headers.get("User-Agent", "")
+            )
         except (DatabaseError, InterfaceError):
             # Counting is never worth a broken page.
             logger.exception("访问计数写入失败（%s %s）", tenant.pk, request.path)

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
+from accounts.network import client_ip
+
 from . import identity, selectors, services
 from .forms import BallotForm, CodeForm
 from .models import PeriodStatus
@@ -25,14 +27,6 @@ DEFAULT_RATE_CONFIRM = "60/h"
 
 def _rate(name: str, default: str) -> str:
     return getattr(settings, name, None) or default
-
-
-def client_ip(request) -> str | None:
-    """The client's address (RATELIMIT_IP_META_KEY behind a proxy, as the rate limits read it); None if malformed."""
-    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
-    value = str(request.META.get(meta_key) or "").split(",")[0].strip()
-    parsed = identity.parse_ip(value)
-    return parsed[0] if parsed else None
 
 
 def _phone_key(group, request) -> str:
