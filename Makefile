@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= govplatform.settings.dev
 
-.PHONY: demo test test-browser browser-deps install db-start db-stop bench clean-db lint check lock
+.PHONY: demo test test-browser browser-deps install db-start db-stop bench clean-db lint check lock stack stack-stop stack-test stack-clean load
 
 # Demo, tests and CI install production plus dev (requirements/lock-dev.txt); production
 # installs requirements/lock.txt. Both are compiled from pyproject.toml (`make lock`).
@@ -88,3 +88,25 @@ bench: db-start
 	$(PY) -m bench.linkcheck
 	$(PY) -m bench.interaction
 	$(PY) -m bench.assessment
+
+# The production stack on this machine (deploy/stack.py): Debian's PostgreSQL and Redis, nginx with a
+# self-signed certificate, gunicorn and two django-q2 workers, all on loopback with production settings.
+# Missing packages come from apt. The portal is then on https://zhuhai.localhost/ (port 8443 when not root).
+stack: install browser-deps
+	$(PY) deploy/stack.py up
+
+stack-stop:
+	@[ ! -x $(PY) ] || $(PY) deploy/stack.py down
+
+# Stops the stack and deletes its data (.stack/): the next `make stack` starts from nothing.
+stack-clean: stack-stop
+	rm -rf .stack
+
+# Starts the stack, runs the end-to-end and fault tests against it (tests_stack/), stops it.
+stack-test: install browser-deps
+	@bash -c 'trap "$(PY) deploy/stack.py down" EXIT; \
+	  $(PY) deploy/stack.py up && $(PY) -m pytest -c tests_stack/pytest.ini -q $(PYTEST_ARGS) tests_stack'
+
+# The load test (bench/load.py, locust) against the running stack.
+load: install
+	$(PY) -m bench.load

@@ -4,7 +4,7 @@ REMOTE_ADDR is the client, unless the request came through one of TRUSTED_PROXIE
 production): then the address is the right-most X-Forwarded-For entry that is not itself a
 trusted proxy. A client cannot choose its address by sending X-Forwarded-For: entries left of
 the first untrusted hop are never read. django-axes (AXES_CLIENT_IP_CALLABLE), the page
-password throttle and the admin network rule all use `client_ip`.
+password throttle, the admin network rule and django-ratelimit (`ratelimit_ip`) all use it.
 """
 
 from __future__ import annotations
@@ -66,6 +66,15 @@ def client_ip(request) -> str | None:
     """The client's address as text (django-axes' AXES_CLIENT_IP_CALLABLE)."""
     address = client_address(request)
     return str(address) if address is not None else None
+
+
+def ratelimit_ip(request) -> str:
+    """django-ratelimit's RATELIMIT_IP_META_KEY: the same client address, never empty.
+
+    Behind nginx REMOTE_ADDR is nginx for every citizen, so counting by it would put the whole city
+    in one bucket; a request with no readable address is counted in a bucket of its own.
+    """
+    return client_ip(request) or "0.0.0.0"
 
 
 def admin_networks() -> tuple[Network, ...]:

@@ -1,6 +1,6 @@
 """Portal search benchmark: 100 units × 1,000 documents of synthetic 政务 text.
 
-Run from the repository root:  .venv/bin/python -m bench.search [--units 100] [--per-unit 1000]
+Run from the repository root:  .venv/bin/python -m bench.search [--units 100] [--per-unit 1000] [--curve | --sizes N,N]
 
 Uses its own database (govplatform_bench on the embedded server unless
 BENCH_DATABASE_URL is set), writes PortalDocument rows directly through the
@@ -12,12 +12,20 @@ baseline. The relevance set (bench/search_relevance.json: needle documents
 added to the corpus and the queries that must find them) gives recall (of the
 expected documents in the first page) and top-1. The last line printed is one
 JSON object.
+
+With --curve (300,000 and 1,000,000 documents) or --sizes, the same corpus
+then grows to each size (more units of 1,000 documents; the first 100 units
+are the ones above, the relevance set stays in), and at each size the same
+queries and relevance set are measured again, without the ILIKE baseline (a
+scan per query, minutes each at a million). Those figures are under "curve"
+in the JSON; the documents are removed afterwards unless --keep is given.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -492,11 +500,40 @@ def index_all(backend, docs, *, batch: int = 5000) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
+CURVE_SIZES = (300_000, 1_000_000)
+# Documents generated and written per step while the corpus grows (memory stays flat).
+CURVE_CHUNK = 5000
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"文档数须为逗号分隔的整数：{text}") from error
+    if not sizes or sizes[0] <= 0:
+        raise argparse.ArgumentTypeError(f"文档数须为正整数：{text}")
+    return sizes
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--per-unit", type=int, default=1000)
+    curve = parser.add_mutually_exclusive_group()
+    curve.add_argument("--curve", action="store_true", help="also measure at 300,000 and 1,000,000 documents")
+    curve.add_argument("--sizes", type=_sizes, help="the curve's sizes, e.g. 300000,1000000 (generated documents)")
+    parser.add_argument("--keep", action="store_true", help="leave the curve's documents in the bench database")
     args = parser.parse_args()
+    args.sizes = args.sizes or (list(CURVE_SIZES) if args.curve else [])
+    first = args.units * args.per_unit
+    for size in args.sizes:
+        if size <= first or size % args.per_unit:
+            parser.error(f"曲线的文档数须大于 {first} 且为 {args.per_unit} 的整数倍：{size}")
+    return args
+
+
+def main() -> None:
+    args = _arguments()
     _configure_django()
     from django.conf import settings
     from django.db import connection
@@ -505,7 +542,9 @@ def main() -> None:
 
     started = time.perf_counter()
     relevance_set = load_relevance_set()
-    docs = list(generate(units=args.units, per_unit=args.per_unit)) + list(needle_documents(relevance_set))
+    # One generator for the largest size: its first units are the default corpus, the curve reads on.
+    corpus = generate(units=max([args.units * args.per_unit, *args.sizes]) // args.per_unit, per_unit=args.per_unit)
+    docs = list(itertools.islice(corpus, args.units * args.per_unit)) + list(needle_documents(relevance_set))
     print(
         f"生成 {len(docs)} 篇文档，平均正文 {statistics.mean(len(d.body) for d in docs):.0f} 字，用时 {time.perf_counter() - started:.1f} 秒"
     )
@@ -554,7 +593,117 @@ def main() -> None:
     )
     if os.environ.get("ELASTICSEARCH_URL"):
         result["elasticsearch"] = bench_elasticsearch(docs, qs, settings)
+    if args.sizes:
+        needles = len(relevance_set["needles"])
+        del docs
+        try:
+            result["curve"] = scale_curve(
+                backend,
+                corpus,
+                sizes=args.sizes,
+                indexed=args.units * args.per_unit,
+                per_unit=args.per_unit,
+                needles=needles,
+                relevance_set=relevance_set,
+            )
+        finally:
+            if not args.keep:
+                with connection.cursor() as cursor:
+                    # Faster than the next run's reset() deleting a million rows, and leaves no bloat behind.
+                    cursor.execute(f"TRUNCATE {', '.join(INDEX_TABLES)}")
     print(json.dumps(result, ensure_ascii=False))
+
+
+def _vacuum() -> None:
+    from django.db import connection
+
+    from search.backends.postgres import INDEX_TABLES
+
+    with connection.cursor() as cursor:
+        for table in INDEX_TABLES:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def _index_size_mb() -> dict[str, int]:
+    """What the index occupies on disk (tables with their TOAST and indexes), and its GIN indexes alone."""
+    from django.db import connection
+
+    from search.backends.postgres import INDEX_TABLES, MATCHES
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) AS t), "
+            "(SELECT sum(pg_relation_size(indexrelid)) FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid "
+            "WHERE indrelid = %s::regclass AND relam = (SELECT oid FROM pg_am WHERE amname = 'gin')), "
+            "(SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers')",
+            [list(INDEX_TABLES), MATCHES],
+        )
+        total, gin, shared_buffers = cursor.fetchone()
+    return {"index_mb": round(total / 2**20), "gin_mb": round(gin / 2**20), "shared_buffers_mb": round(shared_buffers / 2**20)}
+
+
+def scale_curve(
+    backend, corpus, *, sizes: list[int], indexed: int, per_unit: int, needles: int, relevance_set: dict
+) -> list[dict]:
+    """Grow the index from `indexed` generated documents to each size, and measure the same searches at each.
+
+    The indexing rate is that of each step's documents, written into the
+    index as it already is (generating them is not counted).
+    """
+    points = []
+    for size in sizes:
+        seconds, added = 0.0, 0
+        while indexed < size:
+            chunk = list(itertools.islice(corpus, min(CURVE_CHUNK, size - indexed)))
+            started = time.perf_counter()
+            backend.upsert(chunk)
+            seconds += time.perf_counter() - started
+            indexed += len(chunk)
+            added += len(chunk)
+        _vacuum()
+        units = size // per_unit
+        plain, forgiving = queries(units=units), forgiving_queries()
+        qs = plain + forgiving
+        samples = time_queries(backend.search, qs)
+        per_query = [samples[n :: len(qs)] for n in range(len(qs))]
+        slowest = sorted(range(len(qs)), key=lambda n: statistics.median(per_query[n]), reverse=True)[:5]
+        forgiving_samples = [sample for n in range(len(plain), len(qs)) for sample in per_query[n]]
+        totals = [backend.search(q).total for q in qs]
+        point = {
+            "docs": size + needles,
+            "units": units,
+            "index_docs_per_s": round(added / seconds),
+            "index_seconds": round(seconds, 1),
+            "queries": len(qs),
+            "p50_ms": round(statistics.median(samples), 1),
+            "p95_ms": round(percentile(samples, 95), 1),
+            "max_ms": round(max(samples), 1),
+            "forgiving_p95_ms": round(percentile(forgiving_samples, 95), 1),
+            "matches_median": round(statistics.median(totals)),
+            "matches_max": max(totals),
+            "slowest": [
+                {"q": _describe(qs[n]), "median_ms": round(statistics.median(per_query[n]), 1), "matches": totals[n]}
+                for n in slowest
+            ],
+            **_index_size_mb(),
+        }
+        figures = relevance(backend, relevance_set)
+        point.update(recall=figures["recall"], top1=figures["top1"], relevance_misses=figures["relevance_misses"])
+        print(
+            f"曲线 {point['docs']} 篇（{units} 个单位）：索引 {point['index_docs_per_s']} 篇/秒；"
+            f"检索 p50 {point['p50_ms']} ms，p95 {point['p95_ms']} ms（繁体等 {len(forgiving)} 条 p95 {point['forgiving_p95_ms']} ms）；"
+            f"召回率 {point['recall']}，首条命中率 {point['top1']}；索引占用 {point['index_mb']} MB"
+        )
+        points.append(point)
+    return points
+
+
+def _describe(q) -> str:
+    from search.backends.base import Order
+
+    filters = [f"{name}={value}" for name in ("unit", "page_type", "year", "category") if (value := getattr(q, name))]
+    order = [] if q.effective_order == Order.RELEVANCE else [f"order={q.effective_order}"]
+    return " ".join([q.text, *filters, *order])
 
 
 def bench_elasticsearch(docs, qs, settings) -> dict:

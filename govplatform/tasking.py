@@ -2,7 +2,8 @@
 
 A task is a dotted path plus keyword arguments and the unit's schema name. It
 is handed to django-q2 after the current transaction commits and runs inside
-`schema_context`, so a worker never touches a unit it was not sent for.
+`schema_context`, so a worker never touches a unit it was not sent for. A task the
+broker cannot take (Redis away) is kept in PostgreSQL and sent later (handoff/).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_q.tasks import async_task
 from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import Task, TaskResult, TaskResultStatus
 from django_tasks.utils import get_random_id
 
+from handoff import services as handoff
 from tenants.context import current_schema_name, schema_named
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,10 @@ def enqueue(func_path: str, *, schema_name: str | None = None, task_name: str | 
     schema = schema_name or current_schema_name()
 
     def _send() -> None:
-        async_task(
-            "govplatform.tasking.run_in_schema",
-            schema,
-            func_path,
-            kwargs,
+        handoff.send(
+            schema_name=schema,
+            func="govplatform.tasking.run_in_schema",
+            args=[schema, func_path, kwargs],
             task_name=task_name or f"{schema}:{func_path.rsplit('.', 1)[-1]}",
         )
 
@@ -73,12 +73,10 @@ class SchemaAwareTaskBackend(BaseTaskBackend):
             errors=[],
             worker_ids=[],
         )
-        async_task(
-            "govplatform.tasking.run_django_task",
-            schema,
-            task.module_path,
-            list(args),
-            dict(kwargs),
+        handoff.send(
+            schema_name=schema,
+            func="govplatform.tasking.run_django_task",
+            args=[schema, task.module_path, list(args), dict(kwargs)],
             task_name=f"{schema}:{task.name}",
         )
         return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 
 HOME_KEY = "portal:home"
@@ -42,10 +43,17 @@ def home_blocks(*, build_sections, build_units, build_lists) -> dict:
     return blocks
 
 
-def forget_home(**kwargs) -> None:
-    """Receiver of every change the home shows. The key is the public schema's (the cache prefixes keys
-    with the active schema), and an after-commit signal may arrive while a unit's schema is active."""
+def _forget() -> None:
     from tenants.context import public_schema
 
     with public_schema():
         cache.delete(HOME_KEY)
+
+
+def forget_home(**kwargs) -> None:
+    """Receiver of every change the home shows. The key is the public schema's (the cache prefixes keys
+    with the active schema), and an after-commit signal may arrive while a unit's schema is active.
+    Forgotten now and again once the transaction commits: a request in between would cache the old blocks
+    (and the page cache, pagecache/, the home built from them)."""
+    _forget()
+    transaction.on_commit(_forget)

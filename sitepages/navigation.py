@@ -11,7 +11,10 @@ private leaves the menus at once. The TTL bounds what a process without a shared
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db import transaction
 from wagtail.models import Page
+
+from tenants.context import current_schema_name, schema_named
 
 from .visibility import RESTRICTED_PATHS_KEY, public
 
@@ -74,9 +77,21 @@ def home_lists(*, home) -> dict[str, list[dict]]:
     return lists
 
 
+_KEYS = [NAVIGATION_KEY, HOME_LISTS_KEY, RESTRICTED_PATHS_KEY]
+
+
+def _forget_after_commit(schema_name: str) -> None:
+    with schema_named(schema_name):
+        cache.delete_many(_KEYS)
+
+
 def forget_navigation(**kwargs) -> None:
-    """Receiver of every change that can alter the active schema's menus or home lists."""
-    cache.delete_many([NAVIGATION_KEY, HOME_LISTS_KEY, RESTRICTED_PATHS_KEY])
+    """Receiver of every change that can alter the active schema's menus or home lists. Forgotten now and
+    again once the transaction commits (in this schema, whichever is active then): a request in between
+    reads the old rows and would cache them, and the page cache (pagecache/) the pages built from them."""
+    cache.delete_many(_KEYS)
+    schema_name = current_schema_name()
+    transaction.on_commit(lambda: _forget_after_commit(schema_name))
 
 
 def forget_navigation_on_change(sender, instance, **kwargs) -> None:

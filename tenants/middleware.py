@@ -58,3 +58,32 @@ class SupervisorMiddleware:
             path=request.path[:500],
             query=request.META.get("QUERY_STRING", "")[:1000],
         )
+
+
+STORAGE_FULL_MESSAGE = "存储空间已满：文件未能保存，其他内容未受影响。请删除不再使用的文件，或联系信息中心扩容后重新上传。"
+
+
+class StorageFullMiddleware:
+    """A unit's full media volume (tenants.storage.StorageFull) becomes a Chinese message, not a 500.
+
+    Answered with 507 Insufficient Storage: a page for a form post, and the JSON Wagtail's multiple
+    upload reads its error from for a background upload.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from .storage import StorageFull
+
+        if not isinstance(exception, StorageFull):
+            return None
+        if request.headers.get("x-requested-with") == "XMLHttpRequest" or "json" in request.headers.get("accept", ""):
+            return JsonResponse({"success": False, "error_message": STORAGE_FULL_MESSAGE}, status=507)
+        return render(request, "tenants/storage_full.html", {"message": STORAGE_FULL_MESSAGE}, status=507)

@@ -89,10 +89,10 @@ def test_wagtail_deferred_tasks_run_in_the_enqueuing_schema(unit_a, unit_b):
 
 
 def test_schema_aware_backend_stamps_the_schema(unit_a, monkeypatch):
-    from govplatform import tasking
+    from handoff import services as handoff_services
 
     sent = []
-    monkeypatch.setattr(tasking, "async_task", lambda *args, **kwargs: sent.append(args))
+    monkeypatch.setattr(handoff_services, "async_task", lambda *args, **kwargs: sent.append(args))
     with schema_context(unit_a.schema_name):
         probe_task.enqueue(7)
     assert sent[0][0] == "govplatform.tasking.run_django_task"

@@ -132,9 +132,21 @@ def test_lockouts_count_the_forwarded_client_behind_the_proxy(unit_a, settings):
 
 
 def test_nginx_has_the_same_admin_networks_as_the_example_environment():
+    """deploy/nginx.conf is a template: rendered for the example environment (deploy/stack.py nginx-conf),
+    its /admin/ location allows exactly ADMIN_ALLOWED_NETWORKS and nothing is left unfilled."""
+    import importlib.util
+
     example = (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
     listed = re.search(r"^ADMIN_ALLOWED_NETWORKS=(.+)$", example, re.MULTILINE).group(1).split(",")
-    nginx = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    environment = dict(line.split("=", 1) for line in example.splitlines() if "=" in line and not line.startswith("#"))
+    spec = importlib.util.spec_from_file_location("deploy_stack", ROOT / "deploy" / "stack.py")
+    stack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stack)
+    values = stack.nginx_values(
+        environment, https_port=443, http_port=80, purge_port=8081, cert="/c.pem", key="/k.pem", cache="/var/cache/x"
+    )
+    nginx = stack.render_nginx(values=values)
+    assert "listen 443 ssl" in nginx and "server_name zhuhai.gov.cn www.zhuhai.gov.cn *.zhuhai.gov.cn;" in nginx
     block = re.search(r"location \^~ /admin/ \{(.*?)\}", nginx, re.DOTALL).group(1)
     assert re.findall(r"allow ([^;]+);", block) == listed
     assert "deny all;" in block

@@ -41,6 +41,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- tenancy --------------------------------------------------------------
 WAGTAIL_APPS = [
+    # Its backends carry the page cache's purges (pagecache.backends); its own handlers are replaced.
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -90,6 +92,8 @@ SHARED_APPS = [
     "visits",
     # 网上抓取 (第五条（四）): news harvested from other government sites into portal sections.
     "harvest",
+    # backup_unit / restore_unit: one unit's schema, public rows and media in one checksummed archive.
+    "backups",
     "accessibility",
     # 使用手册 and 常见问题 in both admins; before wagtail.admin, whose account summary it overrides.
     "training",
@@ -101,6 +105,8 @@ SHARED_APPS = [
     "accounts",
     "csp",
     "django_q",
+    # Background tasks the broker could not take when they were committed, sent again later.
+    "handoff",
     *DJANGO_APPS,
     *WAGTAIL_APPS,
 ]
@@ -120,7 +126,8 @@ TENANT_APPS = [
     "django_otp.plugins.otp_static",
     "accounts",
 ]
-INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
+# The page cache last: its purge receivers run after those of every cache a page is built from.
+INSTALLED_APPS = [*dict.fromkeys(SHARED_APPS + TENANT_APPS), "pagecache"]
 
 TENANT_MODEL = "tenants.Unit"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -140,6 +147,8 @@ MIDDLEWARE = [
     # Page views and daily unique visitors per site (a salted daily digest; nothing personal kept).
     "visits.middleware.VisitCounterMiddleware",
     "sitepages.visibility.RestrictionsPerRequestMiddleware",
+    # Anonymous pages from the cache (after the counter: a cached page is still a counted view).
+    "pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy: enforced with nonces on public pages, report-only on /admin/ (accounts/csp.py).
     "accounts.csp.PlatformCSPMiddleware",
@@ -156,6 +165,7 @@ MIDDLEWARE = [
     "accounts.middleware.IdleSessionMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "tenants.middleware.SupervisorMiddleware",
+    "tenants.middleware.StorageFullMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Admin searches (pages, documents, choosers): control characters removed, length capped, a Chinese message.
     "search.middleware.AdminSearchInputMiddleware",
@@ -229,7 +239,8 @@ MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 # Files of each unit live under MEDIA_ROOT/<schema>/, chosen at access time.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    # Per-unit folders; a full volume is a Chinese message and no half-written file (tenants.storage).
+    "default": {"BACKEND": "tenants.storage.UnitFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Nothing serves MEDIA_ROOT as a whole: /media/<schema>/… answers only on that
@@ -243,8 +254,9 @@ SENDFILE_BACKEND = "tenants.media"
 # Every alias Wagtail uses gets the schema in its keys: Wagtail caches site root
 # paths under one fixed key, so without this one unit's links point at another.
 _redis_url = env_str("REDIS_URL")
+# With Redis, a Redis that is away is a cache miss rather than a 500 (govplatform.cache).
 _cache_backend = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+    {"BACKEND": "govplatform.cache.ResilientRedisCache", "LOCATION": _redis_url}
     if _redis_url
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 )
@@ -252,6 +264,21 @@ CACHES = {
     alias: {**_cache_backend, "KEY_FUNCTION": "django_tenants.cache.make_key", "KEY_PREFIX": alias}
     for alias in ("default", "renditions", "ratelimit")
 }
+# The page cache (pagecache/): its keys name host and schema themselves (pagecache.keys.make_key), so a purge
+# lands whatever schema its signal arrives in. In local memory it has a store of its own: pages never push
+# the menus out.
+CACHES["pagecache"] = {
+    **_cache_backend,
+    "KEY_FUNCTION": "pagecache.keys.make_key",
+    "KEY_PREFIX": "pagecache",
+    **({} if _redis_url else {"LOCATION": "pagecache"}),
+}
+# Anonymous readers' pages served from that cache, purged on publish (pagecache.services has the purge map);
+# shared caches (nginx) may keep them PAGE_CACHE_SECONDS (s-maxage), browsers revalidate every time.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Purges (wagtail.contrib.frontend_cache): the page cache here; production adds nginx (FRONTEND_CACHE_NGINX_URL).
+WAGTAILFRONTENDCACHE = {"pagecache": {"BACKEND": "pagecache.backends.DjangoCacheBackend"}}
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "珠海市政府网站群"
@@ -340,10 +367,14 @@ CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 # django-ratelimit counts in the "ratelimit" cache, whose keys carry the schema
 # (django_tenants.cache.make_key): each site counts its own submissions. Counts are
 # shared between processes only with REDIS_URL (Redis increments atomically); the
-# local-memory fallback counts per process (dev, tests). Behind a proxy,
-# RATELIMIT_IP_META_KEY names the header with the client's address.
+# local-memory fallback counts per process (dev, tests). The client's address is the platform's
+# one reading of it (accounts.network: X-Forwarded-For only from TRUSTED_PROXIES), so behind nginx
+# each citizen has a count of their own.
 RATELIMIT_USE_CACHE = "ratelimit"
-RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or "accounts.network.ratelimit_ip"
+# While Redis is away the counts cannot be read; the forms stay open (they also carry a captcha)
+# rather than refusing every citizen for the length of the outage.
+RATELIMIT_FAIL_OPEN = True
 # Submissions allowed per IP address and per mobile number, and 查询码 look-ups per IP.
 INTERACTION_RATE_PER_IP = env_str("INTERACTION_RATE_PER_IP", "5/h")
 INTERACTION_RATE_PER_PHONE = env_str("INTERACTION_RATE_PER_PHONE", "3/d")

@@ -74,4 +74,12 @@ OTP_REQUIRED = True
 TRUSTED_PROXIES = _env_networks("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
 SESSION_COOKIE_HTTPONLY = True
 
+# The stack's nginx proxy_cache is purged beside the page cache (ngx_cache_purge location, e.g. http://127.0.0.1:8080).
+_nginx_purge_url = env_str("FRONTEND_CACHE_NGINX_URL").strip()
+if _nginx_purge_url:
+    WAGTAILFRONTENDCACHE = {
+        **WAGTAILFRONTENDCACHE,  # noqa: F405
+        "nginx": {"BACKEND": "pagecache.backends.NginxPurgeBackend", "LOCATION": _nginx_purge_url},
+    }
+
 derived.apply(globals())
