@@ -92,7 +92,7 @@ bench: db-start
 # The production stack on this machine (deploy/stack.py): Debian's PostgreSQL and Redis, nginx with a
 # self-signed certificate, gunicorn and two django-q2 workers, all on loopback with production settings.
 # Missing packages come from apt. The portal is then on https://zhuhai.localhost/ (port 8443 when not root).
-stack: install browser-deps
+stack: install
 	$(PY) deploy/stack.py up
 
 stack-stop:

@@ -46,6 +46,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,29 +206,41 @@ def choose_pages() -> dict[str, Target]:
     }
 
 
-def count_queries(targets: dict[str, Target], *, tenancy: bool, show: bool, log) -> dict[str, int]:
-    """Queries of each page with warm caches, the way tests/test_query_budget.py counts them."""
+def page_client(target: Target, *, tenancy: bool):
+    """A test client whose handler runs the platform's middleware, or the fixed-schema one in its place."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
+
+    middleware = list(settings.MIDDLEWARE)
+    if not tenancy:
+        middleware[middleware.index("tenants.middleware.CachedTenantMainMiddleware")] = "bench.fixed_schema.FixedSchemaMiddleware"
+        os.environ["BENCH_FIXED_SCHEMA"] = target.schema
+    client = Client(HTTP_HOST=target.host)
+    # The handler builds its middleware chain at its first request and keeps it: built under the override.
+    with override_settings(MIDDLEWARE=middleware):
+        response = client.get(target.path)
+    if tenancy:
+        connection.set_schema_to_public()
+    if response.status_code != 200:
+        raise SystemExit(f"{target.host}{target.path} 返回 {response.status_code}")
+    return client
+
+
+def count_queries(targets: dict[str, Target], *, tenancy: bool, show: bool, log) -> dict[str, int]:
+    """Queries of each page with warm caches, the way tests/test_query_budget.py counts them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     counts = {}
     for key, target in targets.items():
-        middleware = list(settings.MIDDLEWARE)
-        if not tenancy:
-            middleware[middleware.index("tenants.middleware.CachedTenantMainMiddleware")] = (
-                "bench.fixed_schema.FixedSchemaMiddleware"
-            )
-            os.environ["BENCH_FIXED_SCHEMA"] = target.schema
-        with override_settings(MIDDLEWARE=middleware):
-            client = Client(HTTP_HOST=target.host)
-            try:
-                client.get(target.path)
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.get(target.path)
-            finally:
-                connection.set_schema_to_public()
+        client = page_client(target, tenancy=tenancy)
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(target.path)
+        finally:
+            connection.set_schema_to_public()
         if response.status_code != 200:
             raise SystemExit(f"{target.host}{target.path} 返回 {response.status_code}")
         counts[key] = len(captured.captured_queries)
@@ -236,6 +249,37 @@ def count_queries(targets: dict[str, Target], *, tenancy: bool, show: bool, log)
             for query in captured.captured_queries:
                 log(f"    {query['sql'][:200]}")
     return counts
+
+
+def cpu_per_request(targets: dict[str, Target], *, requests: int, seconds: float = 3.0, log) -> dict[str, dict[str, float]]:
+    """This process's CPU milliseconds per page with and without tenancy (Django's test client, no HTTP).
+
+    CPU time of one process barely moves when other jobs share the cores, unlike requests/s: it shows
+    what tenancy costs in Python even on a busy machine. The database's side (one `SET search_path`
+    more per request) is not in it; requests/s has it. Blocks of 10 requests alternate between the modes.
+    """
+    from django.db import connection
+
+    block = 10
+    result = {"uncached": {}, "notenancy": {}}
+    for key, target in targets.items():
+        clients = {"uncached": page_client(target, tenancy=True), "notenancy": page_client(target, tenancy=False)}
+        spent = dict.fromkeys(clients, 0.0)
+        served = 0
+        # Up to `requests` per mode, or fewer once each mode has had its CPU seconds (slow pages).
+        while served < requests and (served < 2 * block or min(spent.values()) < seconds):
+            for mode, client in clients.items():
+                started = time.process_time()
+                for _ in range(block):
+                    client.get(target.path)
+                spent[mode] += time.process_time() - started
+                if mode == "uncached":
+                    connection.set_schema_to_public()
+            served += block
+        for mode in clients:
+            result[mode][key] = round(spent[mode] * 1000 / served, 2)
+        log(f"  {key:<12} CPU 多租户 {result['uncached'][key]:.2f} ms，无租户 {result['notenancy'][key]:.2f} ms/请求")
+    return result
 
 
 # --- servers -------------------------------------------------------------------------------------------
@@ -405,6 +449,13 @@ def ratio(numerator: float | None, denominator: float | None, digits: int) -> fl
     return round(numerator / denominator, digits) if numerator and denominator else None
 
 
+def cpu_ratio(cpu: dict | None) -> float | None:
+    """Throughput ratio that the CPU times imply for an even mix of the pages: notenancy time / tenancy time."""
+    if not cpu:
+        return None
+    return ratio(sum(cpu["notenancy"].values()), sum(cpu["uncached"].values()), 3)
+
+
 def harmonic_mean(values: list[float]) -> float:
     """Requests/s of an even mix of the pages: each page type served as often as the others."""
     return round(statistics.harmonic_mean(values), 1) if values and all(values) else 0.0
@@ -467,6 +518,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--modes", default="uncached,notenancy,cached", help="要测的模式，逗号分隔")
     parser.add_argument("--cache", choices=("redis", "locmem"), default="redis", help="页面相关缓存的存放处")
     parser.add_argument("--no-spread", action="store_true", help="不测轮流访问全部单位首页")
+    parser.add_argument("--cpu-requests", type=int, default=200, help="进程内测 CPU 时间的每页请求数（0：不测）")
     parser.add_argument("--nice", type=int, default=0, help="以 nice 值运行整个基准（其他任务繁忙时）")
     parser.add_argument("--show-queries", action="store_true", help="列出每个页面的 SQL")
     parser.add_argument("--provision-only", action="store_true", help="只准备基准数据库")
@@ -576,8 +628,13 @@ class Run:
         spread = {}
         for mode in [m for m in self.modes if m in ("uncached", "cached")]:
             base = self.servers[(mode, "unit_home")].base
-            # Once round every unit first: each worker's first visit of a unit fills its menus and domain entry.
-            run_wrk(base + "/", None, load=self.load, seconds=max(WARMUP_S, 5), script=script)
+            # Every unit's home once first: its menus and home lists (and in (c) the page) are in Redis,
+            # as on a site that has been up for a while; the per-process domain entries expire on their own.
+            with ThreadPoolExecutor(max_workers=self.load.connections // 4 or 1) as pool:
+                statuses = list(pool.map(lambda host, base=base: fetch(base, Target("spread", host, "/", ""))[0], hosts))
+            if any(status != 200 for status in statuses):
+                raise SystemExit(f"{mode}：有单位首页未返回 200（{sorted(set(statuses))}）")
+            run_wrk(base + "/", None, load=self.load, seconds=WARMUP_S, script=script)
             best = Best()
             for _ in range(self.args.rounds):
                 best.add(run_wrk(base + "/", None, load=self.load, seconds=self.args.seconds, script=script))
@@ -593,6 +650,8 @@ class Run:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    # Stopped from outside: still stop the web servers and Redis (the finally blocks below).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if args.nice:
         os.nice(args.nice)
     load_start = os.getloadavg()
@@ -618,6 +677,7 @@ def main(argv: list[str] | None = None) -> None:
     queries_notenancy = count_queries(targets, tenancy=False, show=args.show_queries, log=log)
     budget = {key: PORTAL_HOME_BUDGET if key == "portal_home" else UNIT_PAGE_BUDGET for key in PAGE_TYPES}
     log(f"查询数（多租户）：{queries}；无租户：{queries_notenancy}；预算 {budget}")
+    cpu = cpu_per_request(targets, requests=args.cpu_requests, log=log) if args.cpu_requests else None
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     skipped = {}
@@ -644,6 +704,7 @@ def main(argv: list[str] | None = None) -> None:
         run=run,
         queries=queries,
         queries_notenancy=queries_notenancy,
+        cpu=cpu,
         budget=budget,
         skipped=skipped,
         spread=spread,
@@ -664,7 +725,9 @@ def unit_hosts() -> list[str]:
     )
 
 
-def summarise(args, *, run: Run, queries, queries_notenancy, budget, skipped, spread, nginx, provisioned, load_start) -> dict:
+def summarise(
+    args, *, run: Run, queries, queries_notenancy, cpu, budget, skipped, spread, nginx, provisioned, load_start
+) -> dict:
     results = run.results()
     modes = run.modes
 
@@ -699,6 +762,8 @@ def summarise(args, *, run: Run, queries, queries_notenancy, budget, skipped, sp
         "queries": queries,
         "queries_notenancy": queries_notenancy,
         "query_budget": budget,
+        "cpu_ms_per_request": cpu,
+        "tenancy_cpu_ratio": cpu_ratio(cpu),
         "targets": {
             "tenancy_ratio_min": TENANCY_TARGET,
             "cache_ratio_min": CACHE_TARGET,

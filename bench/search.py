@@ -661,41 +661,44 @@ def scale_curve(
             indexed += len(chunk)
             added += len(chunk)
         _vacuum()
-        units = size // per_unit
-        plain, forgiving = queries(units=units), forgiving_queries()
-        qs = plain + forgiving
-        samples = time_queries(backend.search, qs)
-        per_query = [samples[n :: len(qs)] for n in range(len(qs))]
-        slowest = sorted(range(len(qs)), key=lambda n: statistics.median(per_query[n]), reverse=True)[:5]
-        forgiving_samples = [sample for n in range(len(plain), len(qs)) for sample in per_query[n]]
-        totals = [backend.search(q).total for q in qs]
-        point = {
-            "docs": size + needles,
-            "units": units,
-            "index_docs_per_s": round(added / seconds),
-            "index_seconds": round(seconds, 1),
-            "queries": len(qs),
-            "p50_ms": round(statistics.median(samples), 1),
-            "p95_ms": round(percentile(samples, 95), 1),
-            "max_ms": round(max(samples), 1),
-            "forgiving_p95_ms": round(percentile(forgiving_samples, 95), 1),
-            "matches_median": round(statistics.median(totals)),
-            "matches_max": max(totals),
-            "slowest": [
-                {"q": _describe(qs[n]), "median_ms": round(statistics.median(per_query[n]), 1), "matches": totals[n]}
-                for n in slowest
-            ],
-            **_index_size_mb(),
-        }
-        figures = relevance(backend, relevance_set)
-        point.update(recall=figures["recall"], top1=figures["top1"], relevance_misses=figures["relevance_misses"])
+        point = measure_size(backend, units=size // per_unit, relevance_set=relevance_set)
+        point = {"docs": size + needles, "index_docs_per_s": round(added / seconds), "index_seconds": round(seconds, 1), **point}
         print(
-            f"曲线 {point['docs']} 篇（{units} 个单位）：索引 {point['index_docs_per_s']} 篇/秒；"
-            f"检索 p50 {point['p50_ms']} ms，p95 {point['p95_ms']} ms（繁体等 {len(forgiving)} 条 p95 {point['forgiving_p95_ms']} ms）；"
-            f"召回率 {point['recall']}，首条命中率 {point['top1']}；索引占用 {point['index_mb']} MB"
+            f"曲线 {point['docs']} 篇（{point['units']} 个单位）：索引 {point['index_docs_per_s']} 篇/秒；"
+            f"检索 p50 {point['p50_ms']} ms，p95 {point['p95_ms']} ms（繁体等 {point['forgiving_queries']} 条 p95 "
+            f"{point['forgiving_p95_ms']} ms）；召回率 {point['recall']}，首条命中率 {point['top1']}；索引占用 {point['index_mb']} MB"
         )
         points.append(point)
     return points
+
+
+def measure_size(backend, *, units: int, relevance_set: dict) -> dict:
+    """The default run's queries (their unit filters drawn from `units`) timed warm, and the relevance set, on the index as it is."""
+    plain, forgiving = queries(units=units), forgiving_queries()
+    qs = plain + forgiving
+    samples = time_queries(backend.search, qs)
+    per_query = [samples[n :: len(qs)] for n in range(len(qs))]
+    slowest = sorted(range(len(qs)), key=lambda n: statistics.median(per_query[n]), reverse=True)[:5]
+    forgiving_samples = [sample for n in range(len(plain), len(qs)) for sample in per_query[n]]
+    totals = [backend.search(q).total for q in qs]
+    point = {
+        "units": units,
+        "queries": len(qs),
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(percentile(samples, 95), 1),
+        "max_ms": round(max(samples), 1),
+        "forgiving_queries": len(forgiving),
+        "forgiving_p95_ms": round(percentile(forgiving_samples, 95), 1),
+        "matches_median": round(statistics.median(totals)),
+        "matches_max": max(totals),
+        "slowest": [
+            {"q": _describe(qs[n]), "median_ms": round(statistics.median(per_query[n]), 1), "matches": totals[n]} for n in slowest
+        ],
+        **_index_size_mb(),
+    }
+    figures = relevance(backend, relevance_set)
+    point.update(recall=figures["recall"], top1=figures["top1"], relevance_misses=figures["relevance_misses"])
+    return point
 
 
 def _describe(q) -> str:

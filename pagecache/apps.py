@@ -6,9 +6,9 @@ class PageCacheConfig(AppConfig):
     verbose_name = "页面缓存"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
         from wagtail.models import PageViewRestriction
-        from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from annualreport.models import AnnualReport
         from harvest.events import items_reviewed
@@ -25,7 +25,7 @@ class PageCacheConfig(AppConfig):
         page_published.connect(signals.page_published, dispatch_uid="pagecache-published")
         page_unpublished.connect(signals.page_unpublished, dispatch_uid="pagecache-unpublished")
         post_page_move.connect(signals.page_moved, dispatch_uid="pagecache-moved")
-        page_slug_changed.connect(signals.page_slug_changed, dispatch_uid="pagecache-slug-changed")
+        pre_save.connect(signals.page_saving, dispatch_uid="pagecache-page-saving")
         post_save.connect(signals.page_saved, dispatch_uid="pagecache-page-saved")
         post_delete.connect(signals.page_deleted, dispatch_uid="pagecache-page-deleted")
         for signal in (post_save, post_delete):

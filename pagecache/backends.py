@@ -39,7 +39,7 @@ class NginxPurgeBackend(BaseBackend):
     """HTTP PURGE to nginx's ngx_cache_purge location (LOCATION, e.g. "http://127.0.0.1:8080").
 
     Each URL is sent as LOCATION + its path and query with the URL's Host; a trailing `*` stays (a
-    partial purge, ngx_cache_purge 2.3). A URL without a query is also purged with `?*` (its query
+    partial purge, where the module has it), and the prefix's own page is purged exactly too. A URL without a query is also purged with `?*` (its query
     strings: ?page=, shared links' ?from=). The stack's nginx keeps no 长者模式 page (it bypasses its cache
     for that cookie); where a cache key includes a cookie, VARIANT_COOKIES lists the Cookie headers to
     purge each URL with ("" for none). 200 (purged) and 404 (not cached) are both success. A purge that
@@ -68,7 +68,11 @@ class NginxPurgeBackend(BaseBackend):
         if parts.query:
             return [f"{path}?{parts.query}"]
         if path.endswith("*"):
-            return [path]
+            # The prefix's own page exactly as well: Debian's ngx_cache_purge 2.3 has no partial purge (a key
+            # with * is answered 404), so there the page itself goes at once and what lies below it expires
+            # within PAGE_CACHE_SHARED_SECONDS; a module with partial purge removes the lot.
+            exact = path[:-1] or "/"
+            return [exact, path]
         return [path, f"{path}?*"]
 
     def purge(self, url: str) -> None:

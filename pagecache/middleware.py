@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.db import connection
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
 from accessibility.preferences import elder_mode_on
+from tenants.context import current_schema_name
 
 from . import selectors, services
 from .keys import ELDER_VARIANT, STANDARD_VARIANT, PageKey, page_key
@@ -70,7 +70,7 @@ def request_key(request) -> PageKey:
     return page_key(
         scheme=request.scheme,
         host=request.get_host(),
-        schema=connection.schema_name,
+        schema=current_schema_name(),
         variant=ELDER_VARIANT if elder_mode_on(request) else STANDARD_VARIANT,
         path=request.path,
         query=request.META.get("QUERY_STRING", ""),

@@ -36,6 +36,8 @@ from django.utils.cache import patch_cache_control, quote_etag
 from django.utils.encoding import iri_to_uri
 from django.utils.http import http_date
 
+from tenants.context import current_schema_name
+
 from .keys import PageKey
 from .selectors import page_cache
 
@@ -76,8 +78,8 @@ def fresh_generation() -> int:
 
 def apply_cache_headers(response, *, etag: str, modified: int) -> None:
     """Browsers revalidate every time (max-age=0, answered 304 while unchanged); shared caches keep the page
-    for PAGE_CACHE_SECONDS (s-maxage; X-Accel-Expires for nginx's proxy_cache, which strips it)."""
-    seconds = cache_seconds()
+    for PAGE_CACHE_SHARED_SECONDS (s-maxage; X-Accel-Expires for nginx's proxy_cache, which strips it)."""
+    seconds = max(1, int(settings.PAGE_CACHE_SHARED_SECONDS))
     response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
@@ -253,7 +255,7 @@ def purge(*, urls: Iterable[str] = (), all_hosts: bool = False, once_per_transac
 
 
 def _in_unit_schema() -> bool:
-    return connection.schema_name not in {settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA}
+    return current_schema_name() not in {settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA}
 
 
 def _base_urls(hostnames: Iterable[str]) -> list[str]:
@@ -300,7 +302,7 @@ def unit_page_urls(*, page, url_path: str, subtree: bool) -> set[str]:
     path = _relative_path(url_path, site_roots)
     if path is None:
         return set()
-    bases = _base_urls(_unit_hostnames(schema_name=connection.schema_name, site_roots=site_roots))
+    bases = _base_urls(_unit_hostnames(schema_name=current_schema_name(), site_roots=site_roots))
     if not is_item_page(page):
         return {f"{base}/*" for base in bases}
     paths = [path + ("*" if subtree else ""), *_ancestor_paths(path), "/sitemap.xml", "/feeds/*"]
@@ -330,7 +332,7 @@ def unit_home_changed(*, unit=None) -> None:
     elif _in_unit_schema():
         from wagtail.models import Site
 
-        hostnames = _unit_hostnames(schema_name=connection.schema_name, site_roots=Site.get_site_root_paths())
+        hostnames = _unit_hostnames(schema_name=current_schema_name(), site_roots=Site.get_site_root_paths())
     else:
         return
     purge(urls={f"{base}/" for base in _base_urls(hostnames)})

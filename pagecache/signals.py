@@ -19,14 +19,21 @@ def page_moved(sender, instance, url_path_before, url_path_after, **kwargs) -> N
     services.page_moved(page=instance, url_path_before=url_path_before, url_path_after=url_path_after)
 
 
-def page_slug_changed(sender, instance, instance_before, **kwargs) -> None:
-    """Published under a new slug (sent after commit): its old address goes too."""
-    services.page_moved(page=instance, url_path_before=instance_before.url_path, url_path_after=instance.url_path)
+def page_saving(sender, instance, update_fields=None, **kwargs) -> None:
+    """Before a page is saved with its slug: where it is now, in case the slug changed.
+
+    Wagtail's page_slug_changed comes after the commit, when the unit's schema may no longer be active."""
+    if isinstance(instance, Page) and instance.pk and (update_fields is None or "slug" in update_fields):
+        instance._pagecache_url_path_before = Page.objects.filter(pk=instance.pk).values_list("url_path", flat=True).first()
 
 
 def page_saved(sender, instance, created=False, update_fields=None, **kwargs) -> None:
-    """A page row saved outside publishing (created live by code, a live page saved by code)."""
+    """A page row saved outside publishing (created live by code, a live page saved by code), or under a new slug."""
     if not isinstance(instance, Page):
+        return
+    before = instance.__dict__.pop("_pagecache_url_path_before", None)
+    if before and before != instance.url_path:
+        services.page_moved(page=instance, url_path_before=before, url_path_after=instance.url_path)
         return
     if created and not instance.live:
         return

@@ -274,9 +274,14 @@ CACHES["pagecache"] = {
     **({} if _redis_url else {"LOCATION": "pagecache"}),
 }
 # Anonymous readers' pages served from that cache, purged on publish (pagecache.services has the purge map);
-# shared caches (nginx) may keep them PAGE_CACHE_SECONDS (s-maxage), browsers revalidate every time.
+# browsers revalidate every time.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# How long a shared cache (nginx's proxy_cache: X-Accel-Expires and s-maxage) keeps a page before asking again,
+# which Django's page cache answers with a 304 while the page is unchanged. Publishing purges nginx's copy of each
+# changed URL at once; this bound covers what its purge module cannot remove by prefix (a subtree made private,
+# the portal's pages after indexing): no copy outlives a change by more than this.
+PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 1)
 # Purges (wagtail.contrib.frontend_cache): the page cache here; production adds nginx (FRONTEND_CACHE_NGINX_URL).
 WAGTAILFRONTENDCACHE = {"pagecache": {"BACKEND": "pagecache.backends.DjangoCacheBackend"}}
 

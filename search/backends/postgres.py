@@ -380,10 +380,19 @@ class PostgresBackend(PortalSearchBackend):
         Each tier is ranked as a query of its own; the total and the facets count both.
         """
         where_all, params_all = self._where(query, plan.full)
-        cursor.execute(f"SELECT count(*) FROM {MATCHES}{where_all}", params_all)
+        offset, limit = query.offset, query.per_page
+        # The page needs only whether the first tier reaches past it, and if
+        # not how many it has: counted up to the page's end, the heap scan
+        # stops there instead of reading every match of a common word (the
+        # total comes from the facets). Materialised, so the LIMIT cannot make
+        # PostgreSQL test row after row's out-of-line vector instead.
+        cursor.execute(
+            f"WITH first_tier AS MATERIALIZED (SELECT FROM {MATCHES}{where_all}) "
+            "SELECT count(*) FROM (SELECT FROM first_tier LIMIT %(page_end)s) AS page",
+            {**params_all, "page_end": offset + limit},
+        )
         first_tier = cursor.fetchone()[0]
         rows: list[dict[str, Any]] = []
-        offset, limit = query.offset, query.per_page
         if offset < first_tier:
             self._page_params(query, params_all, offset=offset, limit=limit)
             self._page_only(cursor, query, where_all, params_all)
