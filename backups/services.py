@@ -50,12 +50,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from psycopg2.errorcodes import UNIQUE_VIOLATION
 
 from tenants.caches import domains as domain_cache
 from tenants.caches import forget_content_types
-from tenants.context import foreign_schema_context, in_public_schema, schema_exists
+from tenants.context import foreign_schema_context, in_public_schema, schema_exists, schema_named
 from tenants.hosts import site_port, unit_hostname
 from tenants.models import PUBLIC_CODE, TEMPLATE_CODE, Domain, Unit, code_validator
 from tenants.services import DomainRefused, check_unit_domain, is_portal_subdomain, normalise_hostname
@@ -651,7 +650,7 @@ def _after_commit(*, plan: _Plan, messages: list[str]) -> None:
 
     forget_content_types()
     domain_cache.clear()
-    with schema_context(plan.schema_name):
+    with schema_named(plan.schema_name):
         Site.clear_site_root_paths_cache()
     try:
         counts = reindex_portal(unit_code=plan.code)

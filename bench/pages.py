@@ -2,30 +2,39 @@
 
 Run from the repository root::
 
-    .venv/bin/python -m bench.pages [--units 1000] [--seconds 10] [--rounds 1] [--nice 10]
-                                    [--nginx BASE_URL --nginx-static URL [--nginx-upstream HOST:PORT]]
+    .venv/bin/python -m bench.pages [--units 1000] [--seconds 10] [--rounds 3] [--nice 10]
+                                    [--nginx private | --nginx BASE_URL [--nginx-domain D] [--nginx-static URL]
+                                     [--nginx-upstream HOST:PORT]]
 
 Everything runs in one process tree on one machine and one database (govplatform_bench_pages on the
-embedded server, or BENCH_DATABASE_URL), provisioned once and reused: the demo's three units with
-their content (seed_demo, then the portal index rebuilt) and minimal units (a home page each) up to
---units. Four pages are measured with wrk (2 threads, 16 connections, --seconds each, after a short
-warm-up): the portal home, a unit's home, its fullest news list and that list's newest article, in
-these modes, each a gunicorn with deploy/gunicorn.conf.py and 2 workers:
+embedded server, or BENCH_DATABASE_URL), provisioned once and reused (the first run takes 15 to 60
+minutes, later ones seconds; a new migration of a unit app migrates the template and all units): the
+demo's three units with their content (seed_demo, then the portal index rebuilt) and minimal units (a
+home page each, through tenants.services.provision_unit) up to --units. Four pages are measured with wrk
+(2 threads, 16 connections, --seconds each, after a 2 s warm-up): the portal home, the demo unit fgj's
+home, its fullest news list and that list's newest article, in these modes, each a gunicorn with
+deploy/gunicorn.conf.py and 2 workers (one server for the portal's pages and one for the unit's):
 
   (a) uncached   the platform, PAGE_CACHE_ENABLED=0 (bench.settings_pages: dev settings, DEBUG off);
   (b) notenancy  the same code with tenancy switched off: bench.fixed_schema.FixedSchemaMiddleware in
                  place of CachedTenantMainMiddleware, one fixed schema and no domain lookup
-                 (bench.settings_pages_notenancy; one server for the unit's schema, one for the portal's);
+                 (bench.settings_pages_notenancy);
   (c) cached     the platform, PAGE_CACHE_ENABLED=1 (needs the pagecache app; skipped and said if absent);
-  (d) nginx      optional: the same pages through a given nginx (proxy_cache), with Host headers, and a
-                 static file through the same nginx for the ratio.
+  (d) nginx      optional: the same pages through nginx's proxy_cache with each page's Host header, and a
+                 static file through the same nginx for the ratio. `--nginx private` starts
+                 deploy/nginx.conf itself (bench.private_nginx) in front of a (c) server; a BASE_URL is a
+                 running stack (`--nginx-domain` rewrites the hosts to its domain, paths unchanged).
 
 Each web server gets its own Redis database on a private redis-server (production requires Redis; the
 menus, restrictions and page caches live there), or local memory with --cache locmem. The modes are
-measured interleaved page by page (a, b, c, a, b, c, … for --rounds), so load from other jobs on the
-machine falls on all of them alike; the best round per mode and page is kept. Database queries per
-page are counted in this process with Django's test client (warm caches, as tests/test_query_budget.py
-does), with and without tenancy. The last line printed is one JSON object.
+measured interleaved page by page, each round starting with another mode, so load from other jobs
+falls on all of them alike; the best round per mode and page is kept and every round is listed. The
+modes must serve the same bytes (nonces and CSRF tokens aside): checked and reported per page. Also
+measured: the unit homes of all units at random (domain lookup and per-unit caches at size, (a) and
+(c)); queries per page (in this process, Django's test client, warm caches, as tests/test_query_budget.py
+counts them) and CPU milliseconds per page with and without tenancy, which other jobs on the machine
+barely move. wrk sends no User-Agent, so the visit counter writes nothing; --browser sends a browser's.
+The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -58,6 +68,7 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 PAGE_TYPES = ("portal_home", "unit_home", "column_list", "article")
+UNIT_PAGES = PAGE_TYPES[1:]
 UNIT_PAGE_BUDGET, PORTAL_HOME_BUDGET = 10, 8
 TENANCY_TARGET, CACHE_TARGET = 0.9, 20.0
 WARMUP_S = 2
@@ -391,11 +402,17 @@ class Server:
                 self.process.wait()
 
 
+# The stack's nginx on loopback has a self-signed certificate (deploy/stack.py); wrk does not check it either.
+_LOOPBACK_TLS = ssl.create_default_context()
+_LOOPBACK_TLS.check_hostname = False
+_LOOPBACK_TLS.verify_mode = ssl.CERT_NONE
+
+
 def fetch(base: str, target: Target) -> tuple[int, dict[str, str]]:
     request = urllib.request.Request(base + target.path, headers={"Host": target.host})
     try:
         # A worker's first page (imports, empty caches) takes seconds, on a busy machine a minute.
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=120, context=_LOOPBACK_TLS) as response:
             response.read()
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as error:
@@ -405,13 +422,19 @@ def fetch(base: str, target: Target) -> tuple[int, dict[str, str]]:
 # --- wrk -----------------------------------------------------------------------------------------------
 
 
+BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+
 @dataclass(frozen=True)
 class Load:
     threads: int
     connections: int
+    # wrk sends no User-Agent: the visit counter takes it for a robot and writes nothing. A browser's makes
+    # every page view the UPDATE of its site's row of the day, as citizens' views are.
+    user_agent: str | None = None
 
 
-def spread_script(hosts: list[str]) -> str:
+def spread_script(hosts: list[str], *, user_agent: str | None) -> str:
     """Each request to another unit's home, at random among `hosts`: the domain lookup and per-unit caches at size."""
     listed = ",".join(json.dumps(h) for h in hosts)
     return (
@@ -419,7 +442,10 @@ def spread_script(hosts: list[str]) -> str:
         "local threads = 0\n"
         'setup = function(thread) threads = threads + 1 thread:set("seed", threads) end\n'
         "init = function(args) math.randomseed(os.time() * 100 + seed) end\n"
-        'request = function() return wrk.format("GET", "/", {["Host"] = hosts[math.random(#hosts)]}) end\n' + WRK_SCRIPT
+        'request = function() return wrk.format("GET", "/", {["Host"] = hosts[math.random(#hosts)]'
+        + (f', ["User-Agent"] = {json.dumps(user_agent)}' if user_agent else "")
+        + "}) end\n"
+        + WRK_SCRIPT
     )
 
 
@@ -427,6 +453,8 @@ def run_wrk(url: str, host: str | None, *, load: Load, seconds: int, script: Pat
     command = [WRK, f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
     if host is not None:
         command += ["-H", f"Host: {host}"]
+    if load.user_agent:
+        command += ["-H", f"User-Agent: {load.user_agent}"]
     completed = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60, check=False)
     match = re.search(r"^WRKJSON (\{.*\})$", completed.stdout, re.MULTILINE)
     if completed.returncode != 0 or match is None:
@@ -518,13 +546,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--modes", default="uncached,notenancy,cached", help="要测的模式，逗号分隔")
     parser.add_argument("--cache", choices=("redis", "locmem"), default="redis", help="页面相关缓存的存放处")
     parser.add_argument("--no-spread", action="store_true", help="不测轮流访问全部单位首页")
+    parser.add_argument("--browser", action="store_true", help="以浏览器的 User-Agent 请求：每次浏览都计入访问统计")
     parser.add_argument("--cpu-requests", type=int, default=200, help="进程内测 CPU 时间的每页请求数（0：不测）")
     parser.add_argument("--nice", type=int, default=0, help="以 nice 值运行整个基准（其他任务繁忙时）")
     parser.add_argument("--show-queries", action="store_true", help="列出每个页面的 SQL")
     parser.add_argument("--provision-only", action="store_true", help="只准备基准数据库")
-    parser.add_argument("--nginx", metavar="BASE_URL", help="(d) 经 nginx（proxy_cache）访问同样页面的地址")
+    parser.add_argument(
+        "--nginx",
+        metavar="BASE_URL",
+        help="(d) 经 nginx（proxy_cache）访问同样页面的地址；private：由基准按 deploy/nginx.conf 启动一个",
+    )
     parser.add_argument("--nginx-static", metavar="URL", help="(d) 同一 nginx 上的一个静态文件，用于比较")
     parser.add_argument("--nginx-static-host", default=None, help="静态文件请求的 Host（默认门户域名）")
+    parser.add_argument(
+        "--nginx-domain", default=None, help="nginx 一侧的门户域名（如 zhuhai.localhost）：Host 由此改写，路径不变"
+    )
     parser.add_argument(
         "--nginx-upstream",
         metavar="HOST:PORT",
@@ -545,7 +581,9 @@ class Run:
         self.targets = targets
         self.modes = modes
         self.workdir = workdir
-        self.load = Load(threads=args.threads, connections=args.connections)
+        self.load = Load(
+            threads=args.threads, connections=args.connections, user_agent=BROWSER_USER_AGENT if args.browser else None
+        )
         self.script = workdir / "report.lua"
         self.script.write_text(WRK_SCRIPT)
         self.redis = Redis(workdir) if args.cache == "redis" else None
@@ -559,24 +597,27 @@ class Run:
     def unique_servers(self) -> list[Server]:
         return list({id(s): s for s in self.servers.values()}.values())
 
+    # Every mode runs one server for the portal's pages and one for the unit's, as (b) must (one fixed
+    # schema each): no mode's unit pages share workers with the portal home's cache reads.
+    MODE_SETTINGS = {
+        "uncached": ("bench.settings_pages", {"PAGE_CACHE_ENABLED": "0"}),
+        "notenancy": ("bench.settings_pages_notenancy", {"PAGE_CACHE_ENABLED": "0"}),
+        "cached": ("bench.settings_pages", {"PAGE_CACHE_ENABLED": "1"}),
+    }
+
     def start(self) -> None:
-        if "uncached" in self.modes:
-            server = Server("uncached", "bench.settings_pages", {"PAGE_CACHE_ENABLED": "0", **self.cache_env(1)}, self.workdir)
-            self.servers.update({("uncached", key): server for key in PAGE_TYPES})
-        if "notenancy" in self.modes:
-            by_schema = {
-                schema: Server(
-                    f"notenancy-{schema}",
-                    "bench.settings_pages_notenancy",
-                    {"PAGE_CACHE_ENABLED": "0", "BENCH_FIXED_SCHEMA": schema, **self.cache_env(2 + number)},
-                    self.workdir,
+        schemas = sorted({t.schema for t in self.targets.values()})
+        redis_db = 0
+        for mode in self.modes:
+            settings_module, env = self.MODE_SETTINGS[mode]
+            by_schema = {}
+            for schema in schemas:
+                redis_db += 1
+                fixed = {"BENCH_FIXED_SCHEMA": schema} if mode == "notenancy" else {}
+                by_schema[schema] = Server(
+                    f"{mode}-{schema}", settings_module, {**env, **fixed, **self.cache_env(redis_db)}, self.workdir
                 )
-                for number, schema in enumerate(sorted({t.schema for t in self.targets.values()}))
-            }
-            self.servers.update({("notenancy", key): by_schema[t.schema] for key, t in self.targets.items()})
-        if "cached" in self.modes:
-            server = Server("cached", "bench.settings_pages", {"PAGE_CACHE_ENABLED": "1", **self.cache_env(5)}, self.workdir)
-            self.servers.update({("cached", key): server for key in PAGE_TYPES})
+            self.servers.update({(mode, key): by_schema[t.schema] for key, t in self.targets.items()})
         servers = self.unique_servers()
         log(f"启动 {len(servers)} 个 gunicorn（各 {self.args.workers} 个工作进程）…")
         for server in servers:
@@ -612,7 +653,10 @@ class Run:
                     _, headers = fetch(server.base, target)
                     self.checks[key]["x_page_cache"] = headers.get("X-Page-Cache", "(无 X-Page-Cache)")
             for round_ in range(self.args.rounds):
-                for mode in self.modes:
+                # Each round starts with another mode: what one run leaves behind (autovacuum, a busy
+                # neighbour) does not always fall on the same mode.
+                shift = round_ % len(self.modes)
+                for mode in self.modes[shift:] + self.modes[:shift]:
                     server = self.servers[(mode, key)]
                     figures = run_wrk(server.base + target.path, target.host, load=self.load, seconds=seconds, script=self.script)
                     self.best.setdefault((mode, key), Best()).add(figures)
@@ -624,7 +668,7 @@ class Run:
     def measure_spread(self, hosts: list[str]) -> dict:
         """Unit homes of all units at random, in the modes with tenancy."""
         script = self.workdir / "spread.lua"
-        script.write_text(spread_script(hosts))
+        script.write_text(spread_script(hosts, user_agent=self.load.user_agent))
         spread = {}
         for mode in [m for m in self.modes if m in ("uncached", "cached")]:
             base = self.servers[(mode, "unit_home")].base
@@ -699,6 +743,8 @@ def main(argv: list[str] | None = None) -> None:
             nginx = measure_nginx(args, run=run)
     finally:
         run.stop()
+    # The servers' logs are kept only when something failed (the exception leaves the folder behind).
+    shutil.rmtree(run.workdir, ignore_errors=True)
     result = summarise(
         args,
         run=run,
@@ -747,6 +793,21 @@ def summarise(
             page["nginx"] = nginx["pages"][key]
         per_page[key] = page
     tenancy_ratio, cache_ratio = ratio(uncached, notenancy, 3), ratio(cached, uncached, 1)
+
+    def unit_pages(mode: str) -> float | None:
+        return harmonic_mean([results[mode][k]["rps"] for k in UNIT_PAGES]) if mode in results else None
+
+    # The portal home's uncached rate is so low at 1,000 units that it carries the four-page ratios: the unit
+    # pages' own aggregates and the weakest page are reported beside them.
+    by_pages = {
+        "uncached_rps": unit_pages("uncached"),
+        "notenancy_rps": unit_pages("notenancy"),
+        "cached_rps": unit_pages("cached"),
+        "tenancy_ratio": ratio(unit_pages("uncached"), unit_pages("notenancy"), 3),
+        "cache_ratio": ratio(unit_pages("cached"), unit_pages("uncached"), 1),
+        "min_page_tenancy_ratio": _smallest(per_page[k].get("tenancy_ratio") for k in PAGE_TYPES),
+        "min_page_cache_ratio": _smallest(per_page[k].get("cache_ratio") for k in PAGE_TYPES),
+    }
     queries_met = all(queries[k] <= budget[k] for k in PAGE_TYPES)
     log(
         f"多租户 {uncached} 次/秒，无租户 {notenancy}，比值 {tenancy_ratio}（目标 ≥ {TENANCY_TARGET}）；"
@@ -759,6 +820,7 @@ def summarise(
         "cached_rps": cached,
         "tenancy_ratio": tenancy_ratio,
         "cache_ratio": cache_ratio,
+        "unit_pages": by_pages,
         "queries": queries,
         "queries_notenancy": queries_notenancy,
         "query_budget": budget,
@@ -785,6 +847,7 @@ def summarise(
             "seconds": args.seconds,
             "rounds": args.rounds,
             "cache": args.cache,
+            "visits_counted": args.browser,
         },
         "machine": machine(load_start=load_start, nice=os.nice(0)),
     }
@@ -794,19 +857,33 @@ def summarise(
 
 
 def measure_nginx(args, *, run: Run) -> dict:
-    """(d): the four pages through nginx's proxy_cache and one static file through the same nginx."""
-    upstream = None
-    if args.nginx_upstream:
-        bind_host, _, port = args.nginx_upstream.rpartition(":")
-        upstream = Server("nginx-upstream", "bench.settings_pages", {"PAGE_CACHE_ENABLED": "1", **run.cache_env(6)}, run.workdir)
+    """(d): the four pages through nginx's proxy_cache and one static file through the same nginx.
+
+    `--nginx private` starts deploy/nginx.conf itself (bench.private_nginx) in front of a (c) server of
+    its own; any other value is the base URL of a running stack, reached with each page's Host header.
+    """
+    upstream, private = None, None
+    static_url = args.nginx_static
+    if args.nginx_upstream or args.nginx == "private":
+        bind_host, _, port = (args.nginx_upstream or f"127.0.0.1:{free_port()}").rpartition(":")
+        upstream = Server("nginx-upstream", "bench.settings_pages", {"PAGE_CACHE_ENABLED": "1", **run.cache_env(15)}, run.workdir)
         upstream.port, upstream.bind_host = int(port), bind_host or "127.0.0.1"
         upstream.start(workers=args.workers, threads=args.gunicorn_threads)
         upstream.wait_ready(list(run.targets.values()))
-    base = args.nginx.rstrip("/")
+    if args.nginx == "private":
+        from bench.private_nginx import PrivateNginx
+
+        private = PrivateNginx(run.workdir, upstream=f"{upstream.bind_host}:{upstream.port}", domain=_portal_domain())
+        private.start()
+        base = private.base
+        static_url = static_url or private.static_url
+        log(f"私有 nginx（deploy/nginx.conf）：{base}，上游 {upstream.base}")
+    else:
+        base = args.nginx.rstrip("/")
     try:
         pages = {}
         for key in PAGE_TYPES:
-            target = run.targets[key]
+            target = nginx_target(run.targets[key], domain=args.nginx_domain)
             run_wrk(base + target.path, target.host, load=run.load, seconds=WARMUP_S, script=run.script)
             best = Best()
             for _ in range(args.rounds):
@@ -815,12 +892,16 @@ def measure_nginx(args, *, run: Run) -> dict:
             _, headers = fetch(base, target)
             pages[key]["x_cache"] = headers.get("X-Cache-Status") or headers.get("X-Page-Cache")
             log(f"  {key:<12} nginx      {pages[key]['rps']:>8.1f} 次/秒  p95 {pages[key]['p95_ms']:>7.2f} ms")
-        result = {"pages": pages, "nginx_rps": harmonic_mean([pages[k]["rps"] for k in PAGE_TYPES])}
-        if args.nginx_static:
-            static_host = args.nginx_static_host or _portal_domain()
+        result = {
+            "pages": pages,
+            "nginx": "private: deploy/nginx.conf in front of a (c) server" if private else base,
+            "nginx_rps": harmonic_mean([pages[k]["rps"] for k in PAGE_TYPES]),
+        }
+        if static_url:
+            static_host = args.nginx_static_host or args.nginx_domain or _portal_domain()
             best = Best()
             for _ in range(args.rounds):
-                best.add(run_wrk(args.nginx_static, static_host, load=run.load, seconds=args.seconds, script=run.script))
+                best.add(run_wrk(static_url, static_host, load=run.load, seconds=args.seconds, script=run.script))
             static = best.summary()
             log(f"  静态文件      nginx      {static['rps']:>8.1f} 次/秒  p95 {static['p95_ms']:>7.2f} ms")
             result.update(
@@ -830,8 +911,24 @@ def measure_nginx(args, *, run: Run) -> dict:
             )
         return result
     finally:
+        if private is not None:
+            private.stop()
         if upstream is not None:
             upstream.stop()
+
+
+def _smallest(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def nginx_target(target: Target, *, domain: str | None) -> Target:
+    """The page under the stack's domain (zhuhai.localhost, say) when it is not the bench's PORTAL_DOMAIN."""
+    portal = _portal_domain()
+    if not domain or domain == portal:
+        return target
+    host = domain if target.host == portal else target.host.removesuffix(f".{portal}") + f".{domain}"
+    return Target(target.key, host, target.path, target.schema)
 
 
 def _portal_domain() -> str:

@@ -8,8 +8,9 @@ import time
 
 from django.db import close_old_connections, connection
 from django.db.utils import InterfaceError, OperationalError
-from django_tenants.utils import schema_context
 from wagtail.rich_text import RichText
+
+from tenants.context import schema_named
 
 _serial = itertools.count()
 
@@ -23,7 +24,7 @@ def unit_schema(code: str) -> str:
 def news_column(code: str) -> int:
     from sitepages.models import ColumnListingPage
 
-    with schema_context(unit_schema(code)):
+    with schema_named(unit_schema(code)):
         return ColumnListingPage.objects.filter(item_type="news").order_by("path").values_list("id", flat=True).first()
 
 
@@ -33,7 +34,7 @@ def publish_news(*, code: str, column_id: int, title: str) -> int:
 
     from sitepages.models import NewsPage
 
-    with schema_context(unit_schema(code)):
+    with schema_named(unit_schema(code)):
         parent = Page.objects.get(id=column_id)
         page = parent.add_child(
             instance=NewsPage(

@@ -30,10 +30,11 @@ def all_indexed(code: str, page_ids: list[int], *, seconds: float) -> dict[int, 
 
 def found_once(title: str, page_id: int) -> bool:
     """Portal search for the title lists the page exactly once (one result heading links to it)."""
-    from django_tenants.utils import schema_context
     from wagtail.models import Page
 
-    with schema_context(unit_schema("fgj")):
+    from tenants.context import schema_named
+
+    with schema_named(unit_schema("fgj")):
         url = Page.objects.get(id=page_id).full_url
     status, body = get("/search/?" + urllib.parse.urlencode({"q": title}), timeout=10)
     links = re.findall(r'<h3[^>]*>\s*<a href="([^"]+)"', body.decode())
@@ -162,13 +163,13 @@ def full_media_volume():
 
 
 def test_a_full_media_disk_refuses_uploads_with_a_clear_message_and_nothing_else_breaks(browser, full_media_volume):
-    from django_tenants.utils import schema_context
     from wagtail.documents.models import Document
 
+    from tenants.context import schema_named
     from tests_stack.conftest import https_url, screenshot
     from tests_stack.test_publish import _fresh_staff, _log_in_with_second_factor
 
-    with schema_context(unit_schema("fgj")):
+    with schema_named(unit_schema("fgj")):
         documents_before = Document.objects.count()
     _fresh_staff("fgj_editor")
     context = browser.new_context(ignore_https_errors=True, locale="zh-CN", viewport={"width": 1400, "height": 1000})
@@ -185,7 +186,7 @@ def test_a_full_media_disk_refuses_uploads_with_a_clear_message_and_nothing_else
     page.wait_for_load_state()
     screenshot(page, "media-disk-full")
     assert "存储空间已满" in page.content()
-    with schema_context(unit_schema("fgj")):
+    with schema_named(unit_schema("fgj")):
         assert Document.objects.count() == documents_before
     assert not [p for p in full_media_volume.rglob("*") if p.is_file() and p.name != "filler"]
     # Everything else goes on: the unit's pages, the portal, another unit's admin.

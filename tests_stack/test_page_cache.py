@@ -16,10 +16,11 @@ def _read(path: str, host: str) -> tuple[int, dict[str, str], str]:
 def test_anonymous_pages_are_cached_and_a_publish_is_visible_at_once():
     host = unit_host("fgj")
     column_id = news_column("fgj")
-    from django_tenants.utils import schema_context
     from wagtail.models import Page
 
-    with schema_context(unit_schema("fgj")):
+    from tenants.context import schema_named
+
+    with schema_named(unit_schema("fgj")):
         column_path = Page.objects.get(id=column_id).get_url_parts()[2]
     for path in ("/", column_path):
         _read(path, host)
@@ -38,19 +39,20 @@ def test_anonymous_pages_are_cached_and_a_publish_is_visible_at_once():
 
 def test_a_page_made_private_is_gone_from_every_cache_at_once():
     from django.db import transaction
-    from django_tenants.utils import schema_context
     from wagtail.models import Page, PageViewRestriction
+
+    from tenants.context import schema_named
 
     host = unit_host("fgj")
     title = f"即将设为私有的信息{time.strftime('%H%M%S')}"
     page_id = publish_news(code="fgj", column_id=news_column("fgj"), title=title)
-    with schema_context(unit_schema("fgj")):
+    with schema_named(unit_schema("fgj")):
         path = Page.objects.get(id=page_id).get_url_parts()[2]
     _read(path, host)
     status, headers, body = _read(path, host)
     assert status == 200 and title in body and headers.get("x-cache-status") == "HIT"
 
-    with schema_context(unit_schema("fgj")), transaction.atomic():
+    with schema_named(unit_schema("fgj")), transaction.atomic():
         PageViewRestriction.objects.create(
             page=Page.objects.get(id=page_id), restriction_type=PageViewRestriction.PASSWORD, password="stack-secret-1"
         )

@@ -46,8 +46,8 @@ def _log_in_with_second_factor(page, *, base: str, username: str, name: str) -> 
 def _verify_again(page, *, base: str, username: str) -> None:
     """A second login of an enrolled user asks for the code and accepts the authenticator's."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
-    from django_tenants.utils import schema_context
 
+    from tenants.context import schema_named
     from tenants.models import Unit
 
     page.goto(base + "/admin/login/")
@@ -55,7 +55,7 @@ def _verify_again(page, *, base: str, username: str) -> None:
     page.get_by_label("密码").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/otp/verify/"))
-    with schema_context(Unit.objects.get(code="fgj").schema_name):
+    with schema_named(Unit.objects.get(code="fgj").schema_name):
         device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     # A code is accepted once (django-otp refuses a replay): wait for the authenticator's next one.
     wait_for(lambda: int(time.time()) // device.step > device.last_t, seconds=device.step + 1, step=0.5)
@@ -72,22 +72,20 @@ def _footer_button(page, selector: str):
 
 
 def _news_column_id() -> int:
-    from django_tenants.utils import schema_context
-
     from sitepages.models import ColumnListingPage
+    from tenants.context import schema_named
     from tenants.models import Unit
 
-    with schema_context(Unit.objects.get(code="fgj").schema_name):
+    with schema_named(Unit.objects.get(code="fgj").schema_name):
         return ColumnListingPage.objects.filter(item_type="news").order_by("path").values_list("id", flat=True).first()
 
 
 def _page_id(title: str) -> int:
-    from django_tenants.utils import schema_context
-
     from sitepages.models import NewsPage
+    from tenants.context import schema_named
     from tenants.models import Unit
 
-    with schema_context(Unit.objects.get(code="fgj").schema_name):
+    with schema_named(Unit.objects.get(code="fgj").schema_name):
         return NewsPage.objects.get(title=title).pk
 
 
@@ -95,11 +93,11 @@ def _fresh_staff(username: str) -> None:
     """The test enrols from scratch: an authenticator left by an earlier run of the stack is removed."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
-    from django_tenants.utils import schema_context
 
+    from tenants.context import schema_named
     from tenants.models import Unit
 
-    with schema_context(Unit.objects.get(code="fgj").schema_name):
+    with schema_named(Unit.objects.get(code="fgj").schema_name):
         TOTPDevice.objects.filter(user__username=username).delete()
         StaticDevice.objects.filter(user__username=username).delete()
 
