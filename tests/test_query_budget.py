@@ -9,11 +9,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 
 from tests.support.clients import PublicSchemaClient
 
 UNIT_PAGE_BUDGET = 10
+
+
+@pytest.fixture(autouse=True)
+def rendered_not_replayed(settings):
+    """The budgets are for rendering a page: a full-page cache hit (pagecache/) costs no query at all and
+    would hide every query the render spends (tests/test_page_cache.py counts the hits)."""
+    settings.PAGE_CACHE_ENABLED = False
 
 
 @pytest.fixture
@@ -45,6 +52,47 @@ def test_unit_pages_stay_within_their_query_budget(unit_site, page):
     urls, _ = unit_site
     count, _ = _queries(PublicSchemaClient(HTTP_HOST="ta.localhost"), urls[page])
     assert count <= UNIT_PAGE_BUDGET, count
+
+
+@pytest.fixture
+def deep_site(unit_a, content):
+    """A list three 栏目分组 deep, as the 责任分解表's trees are (信息服务 / 综合动态 / 部门动态 / …)."""
+    from sitepages.models import SectionPage
+
+    with schema_context(unit_a.schema_name):
+        parent = Site.objects.get().root_page
+        for depth in range(3):
+            parent = parent.add_child(instance=SectionPage(title=f"分组{depth}", slug=f"fz{depth}"))
+            parent.save_revision().publish()
+        parent_id = parent.id
+    column = content.column(unit_a, title="部门动态", parent_id=parent_id)
+    item = content.news(unit_a, column=column, title="深处的新闻", body="正文")
+    with schema_context(unit_a.schema_name):
+        return {"list": Page.objects.get(id=column).url, "item": Page.objects.get(id=item).url}
+
+
+@pytest.mark.parametrize("page", ["list", "item"])
+def test_the_budget_holds_however_deep_the_column_tree(deep_site, page):
+    # Wagtail's own routing costs two queries per URL segment (the child, then its specific row).
+    assert deep_site[page].count("/") >= 5
+    count, response = _queries(PublicSchemaClient(HTTP_HOST="ta.localhost"), deep_site[page])
+    assert count <= UNIT_PAGE_BUDGET, count
+    assert ("深处的新闻" if page == "item" else "部门动态") in response.content.decode()
+
+
+def test_a_page_is_found_only_at_its_own_address(deep_site, unit_a):
+    client = PublicSchemaClient(HTTP_HOST="ta.localhost")
+    assert client.get(deep_site["item"]).status_code == 200
+    # Another address of the same page (a segment left out, or the page's slug under another parent) is not it.
+    parts = deep_site["item"].strip("/").split("/")
+    assert client.get("/" + "/".join(parts[1:]) + "/").status_code == 404
+    assert client.get("/" + "/".join([parts[0], parts[-1]]) + "/").status_code == 404
+    with schema_context(unit_a.schema_name):
+        page = Page.objects.get(url_path__endswith="/" + parts[-1] + "/").specific
+        page.slug = "renamed"
+        page.save_revision().publish()
+    assert client.get(deep_site["item"]).status_code == 404
+    assert client.get(deep_site["item"].replace(parts[-1], "renamed")).status_code == 200
 
 
 def test_cached_menus_and_home_lists_change_at_once_on_publish_unpublish_and_privacy(unit_a, unit_site, content):
