@@ -29,7 +29,7 @@ def test_home_aggregates_latest_news_notices_and_documents_of_all_units(client, 
     html = get(client, "/").content.decode()
     assert html.index("乙局最新的动态") < html.index("甲局较早的动态")
     assert "关于优化营商环境的若干措施" in html and "珠海动态" in html and "公告公示" in html
-    assert "测试乙局" in html
+    assert '<a href="http://tb.localhost/">测试乙局</a>' in html  # the unit sites' list, rendered into the cache
     assert get(client, "/units/").status_code == 200
 
 
