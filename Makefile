@@ -83,6 +83,7 @@ test-browser: db-start browser-deps
 bench: db-start
 	$(PY) -m bench.provision
 	$(PY) -m bench.search
+	$(PY) -m bench.pages
 	$(PY) -m bench.secrecy
 	$(PY) -m bench.freshness
 	$(PY) -m bench.linkcheck
