@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
-# Versioned: the blocks' shape changed (units as plain name and URL); a rolling release must not read old ones.
+# Versioned: the blocks' shape changed (the unit sites' list pre-rendered); a rolling release must not read old ones.
 HOME_KEY = "portal:home:2"
 HOME_SECONDS = 300
 # The harvested sections the home shows, in order (harvest's demo sections; an unknown slug shows nothing).
