@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import importlib.util
 import itertools
 import json
 import multiprocessing
@@ -29,18 +28,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import deploy_stack
+
 ROOT = Path(__file__).resolve().parent.parent
 EDITOR_UNITS = ("fgj", "jmj", "szfb")
 LOAD_PASSWORD = "Load-test-2026-zh"
 QUERIES = ["营商环境", "政府信息公开", "发展改革", "教育", "招聘", "通知", "规划", "公安", "办事指南", "年度报告"]
 P95_LIMIT_MS = 1000
-
-
-def _stack():
-    spec = importlib.util.spec_from_file_location("stack", ROOT / "deploy" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _django(stack) -> None:
@@ -124,7 +118,7 @@ def prepare_plan(stack) -> dict:
 def _publisher(stop, results, interval: float, columns: list[tuple[str, int]]) -> None:
     """A news item published every `interval` seconds in the units in turn; each publish's duration."""
     # Run as `python -m bench.load` from the repository root, so tests_stack is importable.
-    stack = _stack()
+    stack = deploy_stack.load()
     _django(stack)
     from django.db import connection
 
@@ -174,7 +168,7 @@ def _p95_passes_limit(history_csv: Path) -> dict | None:
 
 
 def run_level(*, users: int, duration: int, spawn_rate: float, plan_path: Path, out: Path, interval: float) -> dict:
-    stack = _stack()
+    stack = deploy_stack.load()
     prefix = out / f"u{users}"
     stop, results = multiprocessing.Event(), multiprocessing.Manager().list()
     columns = json.loads(plan_path.read_text(encoding="utf-8"))["publish_columns"]
@@ -215,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="每秒新增用户数（200 档据此缓慢爬升）")
     parser.add_argument("--publish-every", type=float, default=3.0)
     options = parser.parse_args(argv)
-    stack = _stack()
+    stack = deploy_stack.load()
     if not all(stack.status().values()):
         print("生产环境栈未完整运行：先运行 make stack", file=sys.stderr)
         return 2

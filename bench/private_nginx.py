@@ -9,7 +9,6 @@ process is stopped with the bench.
 
 from __future__ import annotations
 
-import re
 import shutil
 import signal
 import socket
@@ -17,8 +16,9 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench import deploy_stack
+
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "deploy" / "nginx.conf"
 CACHE_PURGE_MODULE = Path("/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # What the static-file comparison fetches: the platform's own style sheet, straight from the source tree.
@@ -36,28 +36,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _certificate(workdir: Path, domain: str) -> tuple[Path, Path]:
-    cert, key = workdir / "cert.pem", workdir / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={domain}",
-         "-keyout", str(key), "-out", str(cert),
-         "-addext", f"subjectAltName=DNS:{domain},DNS:*.{domain},DNS:www.{domain},IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def render(*, values: dict[str, str]) -> str:
-    text = TEMPLATE.read_text(encoding="utf-8")
-    for name, value in values.items():
-        text = text.replace(f"@{name}@", value)
-    left = sorted(set(re.findall(r"@([A-Z_]+)@", text)))
-    if left:
-        raise NginxUnavailable(f"deploy/nginx.conf 中有基准未知的占位符：{', '.join(left)}")
-    return text
-
-
 class PrivateNginx:
     def __init__(self, workdir: Path, *, upstream: str, domain: str):
         if not Path(NGINX).exists() or not CACHE_PURGE_MODULE.exists():
@@ -66,46 +44,32 @@ class PrivateNginx:
         for sub in ("cache", "temp", "log"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         self.https_port, http_port, purge_port = _free_port(), _free_port(), _free_port()
-        cert, key = _certificate(self.dir, domain)
-        server = render(
-            values={
-                "DOMAIN": domain,
-                "HTTPS_PORT": str(self.https_port),
-                "HTTP_PORT": str(http_port),
-                "HTTPS_SUFFIX": f":{self.https_port}",
-                "PURGE_PORT": str(purge_port),
-                "UPSTREAM": upstream,
-                "CERT": str(cert),
-                "KEY": str(key),
-                "STATIC_ROOT": f"{STATIC_DIR}/",
-                "MEDIA_ROOT": f"{self.dir / 'media'}/",
-                "CACHE_PATH": str(self.dir / "cache"),
-                "ADMIN_ALLOW": "        allow 127.0.0.1/32;",
-            }
-        )
+        stack = deploy_stack.load()
+        cert, key = self.dir / "cert.pem", self.dir / "key.pem"
+        try:
+            stack.self_signed_certificate(cert=cert, key=key, domain=domain, days=2)
+            values = stack.nginx_values(
+                {"PORTAL_DOMAIN": domain, "GUNICORN_BIND": upstream, "MEDIA_ROOT": str(self.dir / "media")},
+                https_port=self.https_port,
+                http_port=http_port,
+                purge_port=purge_port,
+                cert=str(cert),
+                key=str(key),
+                cache=str(self.dir / "cache"),
+            )
+            # The style sheet compared with is served from the source tree (no collectstatic for a bench).
+            server = stack.render_nginx(values={**values, "STATIC_ROOT": f"{STATIC_DIR}/"})
+        except stack.StackError as error:
+            raise NginxUnavailable(f"nginx 配置未能生成：{error}") from error
         (self.dir / "govplatform.conf").write_text(server, encoding="utf-8")
-        temp = self.dir / "temp"
         self.conf = self.dir / "nginx.conf"
         self.conf.write_text(
-            f"""user root;
-load_module {CACHE_PURGE_MODULE};
-worker_processes 2;
-pid {self.dir / "nginx.pid"};
-error_log {self.dir / "log" / "error.log"} warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {self.dir / "log" / "access.log"};
-    client_body_temp_path {temp / "body"};
-    proxy_temp_path {temp / "proxy"};
-    fastcgi_temp_path {temp / "fastcgi"};
-    uwsgi_temp_path {temp / "uwsgi"};
-    scgi_temp_path {temp / "scgi"};
-    sendfile on;
-    include {self.dir / "govplatform.conf"};
-}}
-""",
+            stack.nginx_main_conf(
+                nginx_dir=self.dir,
+                pid=self.dir / "nginx.pid",
+                error_log=self.dir / "log" / "error.log",
+                access_log=self.dir / "log" / "access.log",
+            ),
             encoding="utf-8",
         )
         self.process: subprocess.Popen | None = None
