@@ -56,6 +56,7 @@ class PrivateNginx:
                 cert=str(cert),
                 key=str(key),
                 cache=str(self.dir / "cache"),
+                access_log=str(self.dir / "log" / "access.log"),
             )
             # The style sheet compared with is served from the source tree (no collectstatic for a bench).
             server = stack.render_nginx(values={**values, "STATIC_ROOT": f"{STATIC_DIR}/"})
@@ -68,7 +69,6 @@ class PrivateNginx:
                 nginx_dir=self.dir,
                 pid=self.dir / "nginx.pid",
                 error_log=self.dir / "log" / "error.log",
-                access_log=self.dir / "log" / "access.log",
             ),
             encoding="utf-8",
         )

@@ -66,11 +66,12 @@ def bypasses(request) -> bool:
     return "authorization" in request.headers
 
 
-def request_key(request) -> PageKey:
+def request_key(request, *, schema: str | None = None) -> PageKey:
+    """The entry of this request in the unit `schema` (the active one unless given)."""
     return page_key(
         scheme=request.scheme,
         host=request.get_host(),
-        schema=current_schema_name(),
+        schema=schema or current_schema_name(),
         variant=ELDER_VARIANT if elder_mode_on(request) else STANDARD_VARIANT,
         path=request.path,
         query=request.META.get("QUERY_STRING", ""),
@@ -135,6 +136,24 @@ def _conditional(request, response, entry: dict):
     return get_conditional_response(request, etag=entry["etag"], last_modified=entry["modified"], response=response)
 
 
+def hit_response(request, entry: dict) -> HttpResponse:
+    """The stored page, or 304 when the reader's copy is current."""
+    response = _conditional(request, _from_entry(entry), entry)
+    response[HEADER] = "hit"
+    return response
+
+
+# Where pagecache.wsgi leaves the lookup it made before handing a miss to Django: not read twice.
+LOOKUP_ENVIRON_KEY = "pagecache.lookup"
+
+
+def _lookup(request, key: PageKey) -> selectors.Lookup:
+    earlier = request.META.pop(LOOKUP_ENVIRON_KEY, None)
+    if earlier is not None and earlier[0] == key:
+        return earlier[1]
+    return selectors.cached_page(key=key)
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -148,11 +167,9 @@ class PageCacheMiddleware:
             response[HEADER] = "bypass"
             return response
         key = request_key(request)
-        lookup = selectors.cached_page(key=key)
+        lookup = _lookup(request, key)
         if lookup.entry is not None:
-            response = _conditional(request, _from_entry(lookup.entry), lookup.entry)
-            response[HEADER] = "hit"
-            return response
+            return hit_response(request, lookup.entry)
         response = self.get_response(request)
         entry = None
         if refusal(request, response) is None:

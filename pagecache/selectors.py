@@ -1,13 +1,14 @@
-"""Reads of the page cache: an entry, and the generation counters it must still match (one round trip)."""
+"""Reads of the page cache: an entry, and the generation counters it must still match (one round trip at most)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.cache import caches
 
+from . import local
 from .keys import PageKey
+from .local import CacheEntry
 
 CACHE_ALIAS = "pagecache"
 
@@ -20,13 +21,37 @@ def page_cache():
 class Lookup:
     """What one request found: the entry if it is still valid, and the counters as they were before rendering."""
 
-    entry: dict[str, Any] | None
+    entry: CacheEntry | None
     generations: tuple[int | None, ...]
 
 
+def _valid(entry: CacheEntry | None, generations: tuple[int | None, ...]) -> bool:
+    return entry is not None and None not in generations and tuple(entry.get("generations", ())) == generations
+
+
 def cached_page(*, key: PageKey) -> Lookup:
-    found = page_cache().get_many([key.entry, *key.generations])
+    """The entry of `key` if its counters are unchanged.
+
+    This process's copy (pagecache.local) is checked against the counters it remembers, and then against
+    the shared ones; the shared entry is fetched with the shared counters in the same round trip. A miss
+    always returns the shared counters: the page is rendered and stored against those, never remembered ones.
+    """
+    copy = local.pages.get(key.entry)
+    if copy is not None:
+        remembered = local.generations.get(key.generations)
+        if remembered is not None and _valid(copy, remembered):
+            return Lookup(entry=copy, generations=remembered)
+    found = page_cache().get_many([*key.generations] if copy is not None else [key.entry, *key.generations])
     generations = tuple(found.get(name) for name in key.generations)
-    entry = found.get(key.entry)
-    valid = entry is not None and None not in generations and tuple(entry.get("generations", ())) == generations
-    return Lookup(entry=entry if valid else None, generations=generations)
+    local.generations.remember(key.generations, generations)
+    if copy is not None and _valid(copy, generations):
+        return Lookup(entry=copy, generations=generations)
+    if copy is not None:
+        local.pages.forget(key.entry)
+        entry = page_cache().get(key.entry) if None not in generations else None
+    else:
+        entry = found.get(key.entry)
+    if not _valid(entry, generations):
+        return Lookup(entry=None, generations=generations)
+    local.pages.put(key.entry, entry)
+    return Lookup(entry=entry, generations=generations)

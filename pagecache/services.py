@@ -38,6 +38,7 @@ from django.utils.http import http_date
 
 from tenants.context import current_schema_name
 
+from . import local
 from .keys import PageKey
 from .selectors import page_cache
 
@@ -124,6 +125,7 @@ def store_page(*, key: PageKey, seen: tuple[int | None, ...], response) -> dict 
         "modified": modified,
     }
     cache.set(key.entry, entry, cache_seconds())
+    local.pages.put(key.entry, entry)
     return entry
 
 
@@ -134,7 +136,10 @@ def bump_generations(names: Iterable[str]) -> None:
     """Increment each counter: every entry that recorded its old value no longer matches."""
     cache = page_cache()
     lifetime = generation_seconds()
-    for name in dict.fromkeys(names):
+    names = list(dict.fromkeys(names))
+    # This process reads the new values at its next request (other processes within PAGE_CACHE_GENERATION_MS).
+    local.generations.forget(names)
+    for name in names:
         try:
             cache.incr(name)
         except ValueError:

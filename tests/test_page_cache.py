@@ -53,6 +53,10 @@ def url_of(unit, page_id: int) -> str:
 
 @pytest.fixture
 def site(unit_a, content):
+    return build_site(unit_a, content)
+
+
+def build_site(unit_a, content) -> dict:
     """Two columns of unit A, each with news; the first item's words are searchable on the portal."""
     first = content.column(unit_a, title="部门动态")
     second = content.column(unit_a, title="通知公告栏目")

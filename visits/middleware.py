@@ -34,9 +34,13 @@ def is_bot(user_agent: str) -> bool:
 
 def counts(request, response) -> bool:
     """Whether this request is a page view of a public page."""
-    if request.method != "GET" or response.status_code != 200:
+    return is_page_view(request, status_code=response.status_code, content_type=response.get("Content-Type", ""))
+
+
+def is_page_view(request, *, status_code: int, content_type: str) -> bool:
+    if request.method != "GET" or status_code != 200:
         return False
-    if not response.get("Content-Type", "").startswith("text/html"):
+    if not content_type.startswith("text/html"):
         return False
     if request.path.startswith(EXCLUDED_PREFIXES):
         return False
@@ -55,13 +59,22 @@ class VisitCounterMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.pk is None or not counts(request, response):
-            return response
-        try:
-            services.record_visit(
-                unit_id=tenant.pk, ip=client_ip(request) or "", user_agent=request.headers.get("User-Agent", "")
-            )
-        except (DatabaseError, InterfaceError):
-            # Counting is never worth a broken page.
-            logger.exception("访问计数写入失败（%s %s）", tenant.pk, request.path)
+        if tenant is not None and tenant.pk is not None:
+            count_view(request=request, response=response, unit_id=tenant.pk)
         return response
+
+
+def count_view(*, request, response, unit_id: int) -> None:
+    """Count `response` to `request` as a view of the site `unit_id` if it is one (`counts`)."""
+    if counts(request, response):
+        record_view(request=request, unit_id=unit_id)
+
+
+def record_view(*, request, unit_id: int) -> None:
+    """Count a page view (`is_page_view`) of the site `unit_id`; also called by the page cache's answer before
+    Django (pagecache.wsgi)."""
+    try:
+        services.record_visit(unit_id=unit_id, ip=client_ip(request) or "", user_agent=request.headers.get("User-Agent", ""))
+    except (DatabaseError, InterfaceError):
+        # Counting is never worth a broken page.
+        logger.exception("访问计数写入失败（%s %s）", unit_id, request.path)

@@ -277,6 +277,12 @@ CACHES["pagecache"] = {
 # browsers revalidate every time.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Each web process also keeps up to this many bytes of pages itself (pagecache.local): a hit then reads only the
+# pages' generation counters from the shared cache, not the page.
+PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
+# ... and trusts the counters it read for this long: a purge lands at once in the process that made it, in every
+# other web process within this bound (0 reads them from the shared cache at every hit).
+PAGE_CACHE_GENERATION_MS = env_int("PAGE_CACHE_GENERATION_MS", 500)
 # How long a shared cache (nginx's proxy_cache: X-Accel-Expires and s-maxage) keeps a page before asking again,
 # which Django's page cache answers with a 304 while the page is unchanged. Publishing purges nginx's copy of each
 # changed URL at once; this bound covers what its purge module cannot remove by prefix (a subtree made private,

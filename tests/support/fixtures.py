@@ -33,12 +33,14 @@ def public_schema():
     (the host → unit cache, the units' cached menus and home lists)."""
     from django.core.cache import caches
 
+    from pagecache.local import forget_everything
     from tenants.caches import domains
 
     def forget() -> None:
         domains.clear()
         for cache in caches.all():
             cache.clear()
+        forget_everything()
 
     forget()
     connection.set_schema_to_public()
