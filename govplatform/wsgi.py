@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,3 +10,7 @@ django_application = get_wsgi_application()
 from pagecache.wsgi import CachedPagesApplication  # noqa: E402  (needs the apps loaded)
 
 application = CachedPagesApplication(django_application)
+
+# The loaded project is some 230,000 objects that live as long as the worker: out of the collector's way, so that
+# a full collection under load takes microseconds instead of a 100 ms pause.
+gc.freeze()
