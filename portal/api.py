@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 
 from search.backends.base import Hit, SearchResult
@@ -62,6 +62,7 @@ class ResultOut(Schema):
     query: str
     order: str
     total: int
+    approximate: bool = Field(False, description="总数与分类计数为抽样估计（检索词极常见时）")
     page: int
     per_page: int
     num_pages: int
@@ -125,6 +126,8 @@ def result_payload(result: SearchResult) -> dict:
         "query": result.query.text,
         "order": result.query.effective_order,
         "total": result.total,
+        # The total and the facets' counts are estimates from a sample (a very common word, PostgreSQL index).
+        "approximate": result.approximate,
         "page": result.query.page,
         "per_page": result.query.per_page,
         "num_pages": result.num_pages,

@@ -156,6 +156,8 @@ class SearchResult:
     total: int
     facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
     took_ms: float = 0.0
+    # The total and the facet counts are estimates from a sample (a very common word: PostgreSQL backend).
+    approximate: bool = False
 
     @property
     def num_pages(self) -> int:

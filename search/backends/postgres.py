@@ -103,6 +103,16 @@ _HIT_COLUMNS = (
 BATCH = 500
 # How many matches (title matches first, then newest) are ranked by ts_rank_cd.
 RANK_CANDIDATES = 200
+# A common word at a million documents has 150,000 matches, and counting each of them for the facets and the
+# total is most of the search (about 1 ms per thousand matches even with every page in memory). One document in
+# SAMPLE_SHARDS (chosen by a hash of its key, so evenly across units, types and years) carries SAMPLE_LEXEME in
+# its search_vector; a search whose sample has more than EXACT_UP_TO / SAMPLE_SHARDS matches counts the
+# sample and scales it (the result says 约), every other search counts exactly. Hits are never sampled: the
+# page is always chosen from all matches. The lexeme has a space in it, so no query word is ever equal to it.
+SAMPLE_SHARDS = 16
+SAMPLE_LEXEME = "portal sample"
+EXACT_UP_TO = 10_000
+_SAMPLE_QUERY = f"'{SAMPLE_LEXEME}'"
 # Sorting and hashing tens of thousands of matches must stay in memory; JIT
 # compilation costs more than these queries themselves.
 _QUERY_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; "
@@ -123,11 +133,44 @@ _FACETS_CTE = (
     # Byte order is enough to pick one of a unit's names, and cheaper.
     'CASE WHEN GROUPING(cell.unit_code) = 0 THEN min(cell.unit_name COLLATE "C") END AS label, '
     "coalesce(sum(g.n), 0)::bigint AS n, "
-    f"cell.categories FROM g JOIN {CELLS} AS cell ON cell.id = g.facet_cell "
+    # Each counted cell looked up by its id in the covering index, as many lookups as g has rows (OFFSET 0 keeps
+    # PostgreSQL from turning it into a hash join, which reads all of the cell table, some 30,000 rows at
+    # 1,000 units, by index since sequential scans are off for searches with words).
+    f"cell.categories FROM g CROSS JOIN LATERAL (SELECT * FROM {CELLS} WHERE id = g.facet_cell OFFSET 0) AS cell "
     "GROUP BY GROUPING SETS ((cell.unit_code), (cell.page_type), (cell.year), (cell.validity), (cell.categories), ()))"
 )
 # What the page of hits is chosen by, for each match.
 _MATCHED = "key, publish_date, published_at, search_vector"
+# Whether the title matches among the newest documents (tw, see _page_ctes) include the newest RANK_CANDIDATES.
+_RECENT_TITLE_MATCHES_SUFFICE = "(SELECT count(*) FROM tw) >= %(candidates)s"
+# How many of the newest documents tw looks at, and how long a process keeps the date that starts them.
+RECENT_WINDOW = 50_000
+RECENT_FROM_SECONDS = 60
+_recent_from: tuple[float, Any] = (0.0, None)
+
+
+def recent_from():
+    """The publish date of the RECENT_WINDOW-th newest document (None while the index has fewer).
+
+    Remembered for RECENT_FROM_SECONDS: a date that has moved on only makes tw hold more or fewer documents,
+    and _page_ctes never relies on tw unless it has enough of them, so its results are the same either way.
+    """
+    global _recent_from
+    until, value = _recent_from
+    if until > time.monotonic():
+        return value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT publish_date FROM {MATCHES} ORDER BY publish_date DESC NULLS LAST, published_at DESC NULLS LAST, key "
+            "OFFSET %s LIMIT 1",
+            [RECENT_WINDOW],
+        )
+        row = cursor.fetchone()
+    value = row[0] if row else None
+    _recent_from = (time.monotonic() + RECENT_FROM_SECONDS, value)
+    return value
+
+
 # Whether the first RANK_CANDIDATES (or offset + limit) matches in the cheap
 # order include matches without every word in the title (t: title matches).
 _TOO_FEW_TITLE_MATCHES = "(SELECT count(*) FROM t) < %(candidates)s"
@@ -175,6 +218,15 @@ def facet_cell_id(
     return int.from_bytes(hashlib.md5(text.encode(), usedforsecurity=False).digest()[:8], "big", signed=True)
 
 
+def in_sample(key: str) -> bool:
+    """Whether the document `key` is in the counting sample (see SAMPLE_SHARDS)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % SAMPLE_SHARDS == 0
+
+
+def _sampled(literal: str, key: str) -> str:
+    return f"{literal} '{SAMPLE_LEXEME}'".lstrip() if in_sample(key) else literal
+
+
 def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Rows for the documents, their matches and (once each) their facet cells."""
     documents, matches, cells = [], [], {}
@@ -202,7 +254,7 @@ def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
                 cells[facets],
                 doc.publish_date,
                 doc.published_at,
-                vector.literal,
+                _sampled(vector.literal, doc.key),
                 build_tsvector([(doc.title, "A")]).literal,
             )
         )
@@ -321,7 +373,22 @@ class PostgresBackend(PortalSearchBackend):
             cells.append("validity = %(validity)s")
             params["validity"] = query.validity_label
         if cells:
-            clauses.append(f"facet_cell IN (SELECT id FROM {CELLS} WHERE {' AND '.join(cells)})")
+            # The cells are looked up first and passed as an array the planner can see: it then ANDs the
+            # cells' index with the words' GIN bitmap where that pays, and only the matches in these cells
+            # are read, not every match of the words (a subquery's array it would guess at, badly).
+            # Looked up once per search (the page, its title matches and the sample share the filter).
+            sql = f"SELECT array_agg(id) FROM {CELLS} WHERE {' AND '.join(cells)}"
+            memo_key = (
+                sql,
+                tuple(sorted((name, str(value)) for name, value in params.items() if name not in ("tsquery", "exclude"))),
+            )
+            memo = self.__dict__.setdefault("_cells_of_search", {})
+            if memo_key not in memo:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    memo[memo_key] = _array_literal(cursor.fetchone()[0] or [])
+            params["cells"] = memo[memo_key]
+            clauses.append("facet_cell = ANY(%(cells)s::bigint[])")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def plan(self, query: SearchQuery) -> QueryPlan | None:
@@ -330,6 +397,7 @@ class PostgresBackend(PortalSearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         """Matches of the plan's required words; with optional words (2026年招生) those with all words come first."""
         started = time.perf_counter()
+        self._cells_of_search = {}
         plan = self.plan(query)
         required = plan.required if plan else ""
         if query.text and not required:
@@ -337,15 +405,20 @@ class PostgresBackend(PortalSearchBackend):
         terms = plan.highlight_terms() if plan else []
         patterns = plan.highlight_patterns() if plan else []
         tiered = plan is not None and plan.has_optional and query.effective_order == Order.RELEVANCE
+        approximate = False
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_QUERY_SETTINGS + (_TEXT_SETTINGS if query.text else ""))
             if tiered:
-                rows, facets, total = self._tiered(cursor, query, plan)
+                rows, facets, total, approximate = self._tiered(cursor, query, plan)
             else:
                 where, params = self._where(query, required)
                 self._page_params(query, params, offset=query.offset, limit=query.per_page)
                 if query.with_facets:
-                    rows, facet_rows = self._page_and_facets(cursor, query, where, params)
+                    sample = self._sample(cursor, where, params)
+                    approximate = sample is not None
+                    rows, facet_rows = self._page_and_facets(
+                        cursor, query, where, {**params, **(sample or {})}, sampled=approximate
+                    )
                     facets, total = self._facets(facet_rows)
                 else:
                     self._page_only(cursor, query, where, params)
@@ -353,10 +426,18 @@ class PostgresBackend(PortalSearchBackend):
                     cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
                     facets, total = {}, cursor.fetchone()[0]
         hits = [self._hit(row, terms, patterns, row["body"] if terms else "") for row in rows]
-        return SearchResult(query=query, hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000)
+        return SearchResult(
+            query=query,
+            hits=hits,
+            total=total,
+            facets=facets,
+            took_ms=(time.perf_counter() - started) * 1000,
+            approximate=approximate,
+        )
 
     def count(self, query: SearchQuery) -> int:
         """How many documents match (suggestions weigh the words of a query that found nothing)."""
+        self._cells_of_search = {}
         plan = self.plan(query)
         required = plan.required if plan else ""
         if query.text and not required:
@@ -374,7 +455,35 @@ class PostgresBackend(PortalSearchBackend):
         params.update(limit=limit, offset=offset, candidates=max(RANK_CANDIDATES, offset + limit))
         params.setdefault("rank", params.get("tsquery", ""))
 
-    def _tiered(self, cursor, query: SearchQuery, plan: QueryPlan) -> tuple[list[dict[str, Any]], dict, int]:
+    @staticmethod
+    def _sample_where(where: str) -> str:
+        return _and(where) + "search_vector @@ %(sample)s::tsquery"
+
+    def _sample(self, cursor, where: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The sample's matches counted per facet cell and scaled, when they pass EXACT_UP_TO; else None.
+
+        As parameters of g (`_facet_counts`): the sample is read once. A search with few matches pays for one
+        more GIN lookup only.
+        """
+        cursor.execute(
+            f"SELECT facet_cell, count(*) FROM {MATCHES}{self._sample_where(where)} GROUP BY facet_cell",
+            {**params, "sample": _SAMPLE_QUERY},
+        )
+        rows = cursor.fetchall()
+        if sum(n for _, n in rows) * SAMPLE_SHARDS <= EXACT_UP_TO:
+            return None
+        return {
+            "sample_cells": _array_literal(cell for cell, _ in rows),
+            "sample_counts": _array_literal(n * SAMPLE_SHARDS for _, n in rows),
+        }
+
+    def _facet_counts(self, where: str, *, sampled: bool) -> str:
+        """g: the matches counted per facet cell, or the sample's (`_sample`)."""
+        if sampled:
+            return "SELECT * FROM unnest(%(sample_cells)s::bigint[], %(sample_counts)s::bigint[]) AS g(facet_cell, n)"
+        return f"SELECT facet_cell, count(*) AS n FROM {MATCHES}{where} GROUP BY facet_cell"
+
+    def _tiered(self, cursor, query: SearchQuery, plan: QueryPlan) -> tuple[list[dict[str, Any]], dict, int, bool]:
         """A query with optional words: first the matches with every word, then those with the required ones only.
 
         Each tier is ranked as a query of its own; the total and the facets count both.
@@ -403,40 +512,66 @@ class PostgresBackend(PortalSearchBackend):
             self._page_only(cursor, query, where_rest, params_rest, exclude=plan.full)
             rows += _dicts(cursor)
         where, params = self._where(query, plan.required)
+        approximate = False
         if query.with_facets:
-            facets, total = self._facets(self._facet_rows(cursor, where, params))
+            sample = self._sample(cursor, where, params)
+            approximate = sample is not None
+            facets, total = self._facets(self._facet_rows(cursor, where, {**params, **(sample or {})}, sampled=approximate))
         else:
             cursor.execute(f"SELECT count(*) FROM {MATCHES}{where}", params)
             facets, total = {}, cursor.fetchone()[0]
-        return rows, facets, total
+        return rows, facets, total, approximate
 
-    def _page_ctes(self, query: SearchQuery, params: dict[str, Any], *, exclude: str = "") -> tuple[list[str], str]:
-        """CTEs that end in `p`, the keys of the page of hits with their score, over the matches `m`.
+    def _page_ctes(self, query: SearchQuery, params: dict[str, Any], *, where: str, exclude: str = "") -> tuple[list[str], str]:
+        """CTEs that end in `p`, the keys of the page of hits with their score, over the matches `m` (`where`).
 
         Also returns the order of `p`'s rows, for the join with the wide rows.
+
+        With words, the newest matches are looked for among the newest documents first (mw: the matches
+        published on or after recent_from, see tw below); m, all of the matches, is read only when mw has
+        too few, or for the facets.
         """
         tsquery = params.get("tsquery", "")
         page = "LIMIT %(limit)s OFFSET %(offset)s"
+        if query.text:
+            params["recent_from"] = recent_from()
+            windowed = f"mw AS MATERIALIZED (SELECT {_MATCHED} FROM {MATCHES}{_and(where)}publish_date >= %(recent_from)s)"
         if query.effective_order != Order.RELEVANCE:
-            newest = f"SELECT key, NULL::float AS score, publish_date, published_at FROM m ORDER BY {_DATE_ORDER} {page}"
-            return [f"p AS ({newest})"], _date_order("p")
+            if not query.text:
+                newest = f"SELECT key, NULL::float AS score, publish_date, published_at FROM m ORDER BY {_DATE_ORDER} {page}"
+                return [f"p AS ({newest})"], _date_order("p")
+            newest = (
+                f"SELECT key, NULL::float AS score, publish_date, published_at FROM {_newest('%(offset)s + %(limit)s')} "
+                f"ORDER BY {_DATE_ORDER} {page}"
+            )
+            return [windowed, f"p AS ({newest})"], _date_order("p")
         title_where, _ = self._where(query, tsquery, vector="title_vector", exclude=exclude)
         ctes = [
+            windowed,
             # A title match is a match: titles are indexed in search_vector
             # too and queries only combine words with AND and OR (a second
             # tier's exclusion applies to both alike). The title
             # matches come from the title GIN index; materialised apart from
             # their ORDER BY … LIMIT, as otherwise PostgreSQL may walk the date
             # index instead and read title_vector out of line row by row.
-            f"tm AS MATERIALIZED (SELECT {_MATCHED} FROM {MATCHES}{title_where})",
-            f"t AS MATERIALIZED (SELECT {_MATCHED} FROM tm ORDER BY {_DATE_ORDER} LIMIT %(candidates)s)",
+            #
+            # A common word has tens of thousands of title matches, and only the newest RANK_CANDIDATES are
+            # wanted: they are looked for among the newest documents first (tw: title matches published on or
+            # after recent_from, the date of the RECENT_WINDOW-th newest document). When tw has enough, they
+            # are all of the newest title matches, since every title match outside tw is older than all of tw,
+            # and tm is never read; otherwise tm has every title match.
+            f"tw AS MATERIALIZED (SELECT {_MATCHED} FROM {MATCHES}{_and(title_where)}publish_date >= %(recent_from)s)",
+            f"tm AS MATERIALIZED (SELECT {_MATCHED} FROM {MATCHES}{_and(title_where)}NOT {_RECENT_TITLE_MATCHES_SUFFICE})",
+            f"t AS MATERIALIZED (SELECT {_MATCHED} FROM (SELECT {_MATCHED} FROM tw WHERE {_RECENT_TITLE_MATCHES_SUFFICE} "
+            f"UNION ALL SELECT {_MATCHED} FROM tm) AS u ORDER BY {_DATE_ORDER} LIMIT %(candidates)s)",
             # The first matches in the cheap order: title matches newest first
             # (all of them when there are fewer than wanted), then the newest
             # of the others, which are among the newest matches of all. A
             # common word usually has enough title matches, and then m, the
             # matches with their order columns, is never read at all.
             f"c AS (SELECT in_title, {_MATCHED} FROM (SELECT true AS in_title, {_MATCHED} FROM t UNION ALL "
-            f"SELECT false, {_MATCHED} FROM (SELECT {_MATCHED} FROM m ORDER BY {_DATE_ORDER} LIMIT %(candidates)s) "
+            f"SELECT false, {_MATCHED} FROM (SELECT {_MATCHED} FROM {_newest('%(candidates)s')} ORDER BY {_DATE_ORDER} "
+            "LIMIT %(candidates)s) "
             f"AS recent WHERE {_TOO_FEW_TITLE_MATCHES} AND NOT EXISTS (SELECT FROM t WHERE t.key = recent.key)) AS u "
             f"ORDER BY in_title DESC, {_DATE_ORDER} LIMIT %(candidates)s)",
         ]
@@ -463,7 +598,7 @@ class PostgresBackend(PortalSearchBackend):
         # date index and stops after the page. With words it is materialised:
         # under ORDER BY … LIMIT PostgreSQL might otherwise walk that index
         # and read every row's out-of-line search_vector to test it.
-        ctes, order = self._page_ctes(query, params, exclude=exclude)
+        ctes, order = self._page_ctes(query, params, where=where, exclude=exclude)
         materialized = "MATERIALIZED " if query.text else ""
         cursor.execute(
             f"WITH m AS {materialized}(SELECT {_MATCHED} FROM {MATCHES}{where}), "
@@ -473,7 +608,7 @@ class PostgresBackend(PortalSearchBackend):
         )
 
     def _page_and_facets(
-        self, cursor, query: SearchQuery, where: str, params: dict[str, Any]
+        self, cursor, query: SearchQuery, where: str, params: dict[str, Any], *, sampled: bool = False
     ) -> tuple[list[dict[str, Any]], list[tuple[str, str | None, str | None, int]]]:
         # One statement, one bitmap heap scan of the matches. Facets count the
         # matches per facet cell (one integer each), then one GROUPING SETS
@@ -486,10 +621,13 @@ class PostgresBackend(PortalSearchBackend):
         # Only one branch of g runs (the other's one-time filter is false).
         # Hit rows and facet rows share one result; `facet` tells them apart,
         # and `position` keeps the page's order (page is materialised in order).
-        ctes, order = self._page_ctes(query, params)
+        ctes, order = self._page_ctes(query, params, where=where)
         hit_names = [column.strip() for column in _HIT_COLUMNS.split(",")] + ["body", "score"]
         nulls = ", ".join("NULL" for _ in hit_names)
-        if query.effective_order == Order.RELEVANCE:
+        if sampled:
+            # Counted already, on the sample (see SAMPLE_SHARDS), whatever the page needs.
+            counts = self._facet_counts(where, sampled=True)
+        elif query.effective_order == Order.RELEVANCE:
             counts = (
                 f"SELECT facet_cell, count(*) AS n FROM m WHERE {_TOO_FEW_TITLE_MATCHES} GROUP BY facet_cell "
                 f"UNION ALL SELECT facet_cell, count(*) FROM {MATCHES}{where} AND NOT {_TOO_FEW_TITLE_MATCHES} "
@@ -519,10 +657,12 @@ class PostgresBackend(PortalSearchBackend):
                 facet_rows.append(row[:4])
         return [hit for _, hit in sorted(hits, key=lambda item: item[0])], facet_rows
 
-    def _facet_rows(self, cursor, where: str, params: dict[str, Any]) -> list[tuple[str, str | None, str | None, int]]:
+    def _facet_rows(
+        self, cursor, where: str, params: dict[str, Any], *, sampled: bool = False
+    ) -> list[tuple[str, str | None, str | None, int]]:
         """The facets and the total alone (the tiers of a query with optional words have their own pages)."""
         cursor.execute(
-            f"WITH g AS (SELECT facet_cell, count(*) AS n FROM {MATCHES}{where} GROUP BY facet_cell), {_FACETS_CTE} "
+            f"WITH g AS ({self._facet_counts(where, sampled=sampled)}), {_FACETS_CTE} "
             "SELECT facet, value, label, n FROM f WHERE facet <> 'categories' "
             "UNION ALL SELECT 'category', c, NULL, sum(n)::bigint FROM f, unnest(f.categories) AS c "
             "WHERE f.facet = 'categories' GROUP BY c",
@@ -572,6 +712,24 @@ class PostgresBackend(PortalSearchBackend):
             facets[facet].sort(key=lambda b: (-b.count, b.value))
         facets["year"].sort(key=lambda b: b.value, reverse=True)
         return facets, total
+
+
+def _and(where: str) -> str:
+    """`where` continued by one more condition."""
+    return f"{where} AND " if where else " WHERE "
+
+
+def _newest(wanted: str) -> str:
+    """The matches to take the newest `wanted` from: those of mw when it has that many (then they are all of the
+    newest, since every other match is older than all of mw), else all of them (m, read only then)."""
+    enough = f"(SELECT count(*) FROM mw) >= {wanted}"
+    return f"(SELECT {_MATCHED} FROM mw WHERE {enough} UNION ALL SELECT {_MATCHED} FROM m WHERE NOT {enough}) AS newest"
+
+
+def _array_literal(numbers: Iterable[int]) -> str:
+    """An integer array as one text value ("{1,2,3}"): psycopg2 sends a list as ARRAY[1, 2, 3], thousands of
+    constants for PostgreSQL to parse and plan one by one."""
+    return "{" + ",".join(str(int(number)) for number in numbers) + "}"
 
 
 def _dicts(cursor) -> list[dict[str, Any]]:

@@ -1,0 +1,162 @@
+"""What keeps portal search fast at a million documents (search/backends/postgres.py), at a size a test can hold:
+the counting sample (a very common word's total and facets estimated from one document in SAMPLE_SHARDS, and
+said to be estimates; the hits never sampled), and the recency window (the newest matches looked for among
+the newest documents first), which must give exactly the results of a search without it.
+
+The thresholds are lowered so that a few hundred documents behave as a million do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.cache import caches
+
+from pagecache.local import forget_everything
+from search.backends import postgres
+from search.backends.base import PortalDoc, SearchQuery
+from search.backends.postgres import PostgresBackend, in_sample
+from tests.support.portal import portal_search
+
+UNITS = [("sa", "抽样甲局"), ("sb", "抽样乙局"), ("sc", "抽样丙局"), ("sd", "抽样丁局")]
+WORDS = ["营商环境", "乡村振兴", "垃圾分类", "养老服务", "城市更新"]
+
+
+def corpus(n: int = 320) -> list[PortalDoc]:
+    rng = random.Random(20261202)
+    docs = []
+    for i in range(n):
+        code, name = UNITS[i % len(UNITS)]
+        page_type = ("news", "notice", "policy_document")[i % 3]
+        word, other = rng.sample(WORDS, 2)
+        # Every document says 政务; a third of them have it in the title.
+        title = f"{word}政务工作简报第{i}期" if i % 3 == 0 else f"{word}工作简报第{i}期"
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2400))
+        docs.append(
+            PortalDoc(
+                schema_name=f"scale_{code}",
+                page_id=i + 1,
+                unit_code=code,
+                unit_name=name,
+                column_path=["部门动态"],
+                column_title="部门动态",
+                page_type=page_type,
+                categories=["工作动态"],
+                publish_date=day,
+                written_date=None,
+                year=day.year,
+                published_at=dt.datetime.combine(day, dt.time(9, i % 60), tzinfo=dt.UTC),
+                url=f"http://{code}.localhost/c/{i + 1}/",
+                title=title,
+                summary=f"推进{word}和{other}。",
+                body=f"推进{word}和{other}，加强政务公开。",
+            )
+        )
+    return docs
+
+
+@pytest.fixture
+def index(db, monkeypatch):
+    monkeypatch.setattr(postgres, "SAMPLE_SHARDS", 4)
+    backend = PostgresBackend()
+    backend.reset()
+    docs = corpus()
+    backend.upsert(docs)
+    return backend, docs
+
+
+def exact(monkeypatch) -> None:
+    monkeypatch.setattr(postgres, "EXACT_UP_TO", 10**9)
+
+
+def sampling(monkeypatch) -> None:
+    monkeypatch.setattr(postgres, "EXACT_UP_TO", 40)
+
+
+def hit_keys(result) -> list[str]:
+    return [hit.key for hit in result.hits]
+
+
+def test_a_very_common_word_is_counted_on_the_sample_and_says_so(index, monkeypatch):
+    backend, docs = index
+    exact(monkeypatch)
+    truth = backend.search(SearchQuery(text="政务"))
+    assert not truth.approximate and truth.total == len(docs)
+    sampling(monkeypatch)
+    estimate = backend.search(SearchQuery(text="政务"))
+    assert estimate.approximate
+    in_the_sample = sum(in_sample(doc.key) for doc in docs)
+    assert estimate.total == in_the_sample * postgres.SAMPLE_SHARDS
+    assert abs(estimate.total - truth.total) < truth.total * 0.5
+    units = {bucket.value: bucket.count for bucket in estimate.facets["unit"]}
+    assert sum(units.values()) == estimate.total and all(count % postgres.SAMPLE_SHARDS == 0 for count in units.values())
+    assert set(units) == {code for code, _ in UNITS}
+
+
+@pytest.mark.parametrize("order", ["relevance", "date"])
+def test_the_hits_are_never_sampled(index, monkeypatch, order):
+    backend, _ = index
+    exact(monkeypatch)
+    pages = [backend.search(SearchQuery(text="政务", order=order, page=page)) for page in (1, 2, 5)]
+    sampling(monkeypatch)
+    for page, truth in zip((1, 2, 5), pages, strict=True):
+        estimate = backend.search(SearchQuery(text="政务", order=order, page=page))
+        assert estimate.approximate and hit_keys(estimate) == hit_keys(truth) != []
+
+
+def test_a_search_with_few_matches_is_counted_exactly(index, monkeypatch):
+    backend, docs = index
+    sampling(monkeypatch)
+    result = backend.search(SearchQuery(text="营商环境", unit="sa"))
+    expected = [doc for doc in docs if doc.unit_code == "sa" and "营商环境" in doc.body]
+    assert not result.approximate and result.total == len(expected)
+
+
+def test_the_tiers_of_a_query_with_optional_words_are_sampled_alike(index, monkeypatch):
+    backend, _ = index
+    exact(monkeypatch)
+    truth = backend.search(SearchQuery(text="2024 政务"))
+    sampling(monkeypatch)
+    estimate = backend.search(SearchQuery(text="2024 政务"))
+    assert estimate.approximate and hit_keys(estimate) == hit_keys(truth)
+
+
+def test_the_portal_page_and_the_api_say_the_counts_are_estimates(client, index, monkeypatch):
+    sampling(monkeypatch)
+    html = portal_search(client, q="政务").content.decode()
+    assert "共找到约" in html and "条数与分类计数为抽样估计" in html and '<span class="facet-count">约 ' in html
+    assert client.get("/api/v1/search/", {"q": "政务"}, HTTP_HOST="localhost").json()["approximate"] is True
+    exact(monkeypatch)
+    # The page is in the page cache: nothing in the index changed, only how it is counted.
+    caches["pagecache"].clear()
+    forget_everything()
+    html = portal_search(client, q="政务").content.decode()
+    assert "共找到约" not in html and "抽样估计" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"text": "政务"},
+        {"text": "政务", "order": "date"},
+        {"text": "营商环境"},
+        {"text": "营商环境", "order": "date"},
+        {"text": "营商环境", "page_type": "notice"},
+        {"text": "乡村振兴 政务", "unit": "sb"},
+        {"text": "2024 养老服务"},
+    ],
+)
+def test_the_recency_window_gives_exactly_the_results_without_it(index, monkeypatch, query):
+    backend, _ = index
+    # Few candidates, so that the window often holds enough of them; windows from none to all of the index.
+    monkeypatch.setattr(postgres, "RANK_CANDIDATES", 8)
+    results = {}
+    for window in (10**9, 0, 5, 40, 160):
+        monkeypatch.setattr(postgres, "RECENT_WINDOW", window)
+        monkeypatch.setattr(postgres, "_recent_from", (0.0, None))
+        results[window] = [(hit_keys(r), r.total) for r in (backend.search(SearchQuery(**query, page=p)) for p in (1, 2, 4))]
+    without = results.pop(10**9)
+    assert without[0][0], query
+    for window, pages in results.items():
+        assert pages == without, (query, window)
