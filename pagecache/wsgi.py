@@ -26,9 +26,9 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import close_old_connections, connection
-from django_tenants.utils import remove_www
 
 from tenants.caches import domains
+from tenants.hosts import tenant_hostname
 from visits.middleware import is_page_view, record_view
 
 from . import selectors
@@ -47,7 +47,7 @@ def _hit(environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
     if bypasses(request):
         return None
     try:
-        hostname = remove_www(request.get_host().split(":")[0])
+        hostname = tenant_hostname(request)
     except DisallowedHost:
         return None
     tenant = domains.get(hostname)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django_tenants.utils import remove_www
 
 from .context import current_unit
 
@@ -41,3 +42,9 @@ def site_port() -> int:
     if settings.PORTAL_PORT:
         return int(settings.PORTAL_PORT)
     return 443 if settings.PORTAL_SCHEME == "https" else 80
+
+
+def tenant_hostname(request) -> str:
+    """The host name a request's unit is looked up by, as django-tenants' middleware does: without the port and a
+    leading "www." (raises DisallowedHost for a host outside ALLOWED_HOSTS)."""
+    return remove_www(request.get_host().split(":")[0])

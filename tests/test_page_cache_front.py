@@ -24,7 +24,7 @@ from pagecache.middleware import LOOKUP_ENVIRON_KEY
 from pagecache.selectors import page_cache
 from pagecache.services import bump_generations
 from pagecache.wsgi import CachedPagesApplication
-from tests.test_page_cache import BROWSER, anonymous, build_site, fill, republish, state, text
+from tests.support.pagecache import BROWSER, anonymous, build_site, fill, republish, state, text
 from visits.models import DailyVisits
 
 

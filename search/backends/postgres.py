@@ -406,15 +406,18 @@ class PostgresBackend(PortalSearchBackend):
         patterns = plan.highlight_patterns() if plan else []
         tiered = plan is not None and plan.has_optional and query.effective_order == Order.RELEVANCE
         approximate = False
+        settings = _QUERY_SETTINGS + (_TEXT_SETTINGS if query.text else "")
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_QUERY_SETTINGS + (_TEXT_SETTINGS if query.text else ""))
+            if tiered or not query.with_facets:
+                cursor.execute(settings)
             if tiered:
                 rows, facets, total, approximate = self._tiered(cursor, query, plan)
             else:
                 where, params = self._where(query, required)
                 self._page_params(query, params, offset=query.offset, limit=query.per_page)
                 if query.with_facets:
-                    sample = self._sample(cursor, where, params)
+                    # The settings go with the sample's count: one round trip.
+                    sample = self._sample(cursor, where, params, settings=settings)
                     approximate = sample is not None
                     rows, facet_rows = self._page_and_facets(
                         cursor, query, where, {**params, **(sample or {})}, sampled=approximate
@@ -459,14 +462,14 @@ class PostgresBackend(PortalSearchBackend):
     def _sample_where(where: str) -> str:
         return _and(where) + "search_vector @@ %(sample)s::tsquery"
 
-    def _sample(self, cursor, where: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    def _sample(self, cursor, where: str, params: dict[str, Any], *, settings: str = "") -> dict[str, Any] | None:
         """The sample's matches counted per facet cell and scaled, when they pass EXACT_UP_TO; else None.
 
         As parameters of g (`_facet_counts`): the sample is read once. A search with few matches pays for one
         more GIN lookup only.
         """
         cursor.execute(
-            f"SELECT facet_cell, count(*) FROM {MATCHES}{self._sample_where(where)} GROUP BY facet_cell",
+            f"{settings}SELECT facet_cell, count(*) FROM {MATCHES}{self._sample_where(where)} GROUP BY facet_cell",
             {**params, "sample": _SAMPLE_QUERY},
         )
         rows = cursor.fetchall()
