@@ -43,7 +43,9 @@ def _status_line(code: int) -> str:
 
 def _hit(environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
     """Status, headers and body of a cache hit, or None (Django answers)."""
-    request = WSGIRequest(environ)
+    # On a copy: WSGIRequest writes the decoded address back into the dict it is given, and Django's handler,
+    # given that dict on a miss, would decode it a second time (a 500 for every address outside Latin-1).
+    request = WSGIRequest(dict(environ))
     if bypasses(request):
         return None
     try:

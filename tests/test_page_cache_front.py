@@ -13,7 +13,7 @@ import io
 import time
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.test import override_settings
 from django_tenants.utils import schema_context
 from wagtail.models import Page
@@ -33,8 +33,11 @@ class Django:
 
     def __init__(self):
         self.environs: list[dict] = []
+        self.paths: list[str] = []
 
     def __call__(self, environ, start_response):
+        # As Django's handler begins: the address decoded from the environ as the server gave it (PEP 3333).
+        self.paths.append(WSGIRequest(environ).path)
         self.environs.append(environ)
         start_response("200 OK", [("Content-Type", "text/plain"), ("X-Answered-By", "django")])
         return [b"django"]
@@ -53,7 +56,8 @@ class Reply:
 def call(app, host: str, path: str, *, method: str = "GET", **headers) -> Reply:
     environ = {
         "REQUEST_METHOD": method,
-        "PATH_INFO": path.split("?")[0],
+        # As a server passes it: the address's UTF-8 bytes, each as one character (PEP 3333).
+        "PATH_INFO": path.split("?")[0].encode().decode("latin-1"),
         "QUERY_STRING": path.partition("?")[2],
         "SERVER_NAME": "testserver",
         "SERVER_PORT": "80",
@@ -135,6 +139,15 @@ def test_what_is_not_an_anonymous_read_of_a_stored_page_reaches_django(site, hos
     ]
     assert all(reply.headers["x-answered-by"] == "django" for reply in reached)
     assert len(django.environs) == len(reached)
+
+
+def test_a_chinese_address_reaches_django_as_the_server_gave_it(site, host_a, front):
+    app, django = front
+    fill(anonymous(host_a), "/")
+    for path in ("/政务公开/通知公告/", "/搜索?q=营商环境"):
+        reply = call(app, host_a, path)
+        assert reply.headers["x-answered-by"] == "django"
+    assert django.paths == ["/政务公开/通知公告/", "/搜索"]
 
 
 def test_a_miss_reaches_django_with_its_lookup_and_the_middleware_uses_it(site, host_a, front, monkeypatch):
