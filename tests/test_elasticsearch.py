@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from search.backends.base import PortalDoc, SearchQuery
+from tests.support.portal import portal_doc
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("ELASTICSEARCH_URL"), reason="未设置 ELASTICSEARCH_URL：跳过 Elasticsearch 集群测试"
@@ -17,24 +18,15 @@ pytestmark = pytest.mark.skipif(
 
 
 def doc(page_id: int, *, title: str, body: str, unit: str = "ta", page_type: str = "news", year: int = 2026) -> PortalDoc:
-    day = dt.date(year, 5, page_id % 27 + 1)
-    return PortalDoc(
-        schema_name=f"unit_{unit}",
-        page_id=page_id,
-        unit_code=unit,
+    return portal_doc(
+        unit=unit,
         unit_name=f"测试{unit}局",
-        column_path=["部门动态"],
-        column_title="部门动态",
-        page_type=page_type,
-        categories=["工作动态"],
-        publish_date=day,
-        written_date=None,
-        year=year,
-        published_at=dt.datetime(year, 5, 1, tzinfo=dt.UTC),
-        url=f"http://{unit}.localhost/news/{page_id}/",
+        page_id=page_id,
         title=title,
-        summary=body[:60],
         body=body,
+        day=dt.date(year, 5, page_id % 27 + 1),
+        published_at=dt.datetime(year, 5, 1, tzinfo=dt.UTC),
+        page_type=page_type,
     )
 
 

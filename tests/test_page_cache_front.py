@@ -225,6 +225,15 @@ def test_a_hit_before_django_is_still_a_counted_visit(site, unit_a, host_a, fron
 # --- each process's copies and counters ------------------------------------------------------------------
 
 
+def _hit_then_purged(front, host: str, purge) -> Reply:
+    """The home filled and answered before Django, then `purge`d; the next reply."""
+    app, _django = front
+    fill(anonymous(host), "/")
+    assert call(app, host, "/").headers["x-page-cache"] == "hit"
+    purge()
+    return call(app, host, "/")
+
+
 def _bump_elsewhere(host: str, path: str) -> None:
     """What a purge in another web process does to this one: the shared counter moves, the memory here does not."""
     cache = page_cache()
@@ -234,30 +243,23 @@ def _bump_elsewhere(host: str, path: str) -> None:
 
 def test_a_purge_in_this_process_lands_at_once_whatever_the_counters_memory(site, host_a, front, settings):
     settings.PAGE_CACHE_GENERATION_MS = 60_000
-    app, _django = front
-    fill(anonymous(host_a), "/")
-    assert call(app, host_a, "/").headers["x-page-cache"] == "hit"
-    bump_generations(generation_keys(host=host_a, path="/")[-1:])
-    assert call(app, host_a, "/").headers["x-answered-by"] == "django"
+    reply = _hit_then_purged(front, host_a, lambda: bump_generations(generation_keys(host=host_a, path="/")[-1:]))
+    assert reply.headers["x-answered-by"] == "django"
 
 
 def test_a_purge_in_another_process_lands_within_the_counters_memory(site, host_a, front, settings):
     settings.PAGE_CACHE_GENERATION_MS = 300
-    app, _django = front
-    fill(anonymous(host_a), "/")
-    assert call(app, host_a, "/").headers["x-page-cache"] == "hit"
-    _bump_elsewhere(host_a, "/")
-    time.sleep(0.35)
-    assert call(app, host_a, "/").headers["x-answered-by"] == "django"
+
+    def elsewhere_then_wait() -> None:
+        _bump_elsewhere(host_a, "/")
+        time.sleep(0.35)
+
+    assert _hit_then_purged(front, host_a, elsewhere_then_wait).headers["x-answered-by"] == "django"
 
 
 def test_without_the_counters_memory_a_purge_elsewhere_lands_at_once(site, host_a, front, settings):
     settings.PAGE_CACHE_GENERATION_MS = 0
-    app, _django = front
-    fill(anonymous(host_a), "/")
-    assert call(app, host_a, "/").headers["x-page-cache"] == "hit"
-    _bump_elsewhere(host_a, "/")
-    assert call(app, host_a, "/").headers["x-answered-by"] == "django"
+    assert _hit_then_purged(front, host_a, lambda: _bump_elsewhere(host_a, "/")).headers["x-answered-by"] == "django"
 
 
 def test_a_miss_is_stored_against_the_shared_counters_not_remembered_ones(site, host_a, settings):

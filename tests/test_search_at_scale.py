@@ -17,7 +17,7 @@ from pagecache.local import forget_everything
 from search.backends import postgres
 from search.backends.base import PortalDoc, SearchQuery
 from search.backends.postgres import PostgresBackend, in_sample
-from tests.support.portal import portal_search
+from tests.support.portal import portal_doc, portal_search
 
 UNITS = [("sa", "抽样甲局"), ("sb", "抽样乙局"), ("sc", "抽样丙局"), ("sd", "抽样丁局")]
 WORDS = ["营商环境", "乡村振兴", "垃圾分类", "养老服务", "城市更新"]
@@ -34,23 +34,16 @@ def corpus(n: int = 320) -> list[PortalDoc]:
         title = f"{word}政务工作简报第{i}期" if i % 3 == 0 else f"{word}工作简报第{i}期"
         day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2400))
         docs.append(
-            PortalDoc(
-                schema_name=f"scale_{code}",
-                page_id=i + 1,
-                unit_code=code,
+            portal_doc(
+                unit=code,
                 unit_name=name,
-                column_path=["部门动态"],
-                column_title="部门动态",
-                page_type=page_type,
-                categories=["工作动态"],
-                publish_date=day,
-                written_date=None,
-                year=day.year,
-                published_at=dt.datetime.combine(day, dt.time(9, i % 60), tzinfo=dt.UTC),
-                url=f"http://{code}.localhost/c/{i + 1}/",
+                page_id=i + 1,
                 title=title,
-                summary=f"推进{word}和{other}。",
                 body=f"推进{word}和{other}，加强政务公开。",
+                summary=f"推进{word}和{other}。",
+                day=day,
+                published_at=dt.datetime.combine(day, dt.time(9, i % 60), tzinfo=dt.UTC),
+                page_type=page_type,
             )
         )
     return docs

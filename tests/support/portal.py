@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.rich_text import RichText
 
+from search.backends.base import PortalDoc
 from search.models import PortalDocument
 from sitepages.models import ColumnListingPage, NewsPage, PolicyDocumentPage
 
@@ -109,3 +110,36 @@ def keys(unit, *page_ids: int) -> set[str]:
 
 def indexed_keys() -> set[str]:
     return set(PortalDocument.objects.values_list("key", flat=True))
+
+
+def portal_doc(
+    *,
+    unit: str,
+    unit_name: str,
+    page_id: int,
+    title: str,
+    body: str,
+    day: dt.date,
+    published_at: dt.datetime,
+    page_type: str = "news",
+    summary: str | None = None,
+) -> PortalDoc:
+    """A document written straight to a portal index (no page behind it), in the 部门动态 column of `unit`."""
+    return PortalDoc(
+        schema_name=f"unit_{unit}",
+        page_id=page_id,
+        unit_code=unit,
+        unit_name=unit_name,
+        column_path=["部门动态"],
+        column_title="部门动态",
+        page_type=page_type,
+        categories=["工作动态"],
+        publish_date=day,
+        written_date=None,
+        year=day.year,
+        published_at=published_at,
+        url=f"http://{unit}.localhost/news/{page_id}/",
+        title=title,
+        summary=body[:60] if summary is None else summary,
+        body=body,
+    )
