@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 
 
 class OutboxAction(models.TextChoices):
@@ -149,8 +149,10 @@ class PortalMatch(models.Model):
     page of hits. Once a row is over PostgreSQL's TOAST threshold (about
     2 kB), both vectors go out of line and it shrinks to about 100 bytes
     (migration 0004); only very short documents stay under it, vectors in
-    line. Unit, type, year and categories are filtered and counted through
-    the row's facet cell. The fixed-width columns come first, so reading a
+    line. Unit, type, year and categories are counted through the row's
+    facet cell, and filtered through it when there are no words (with words,
+    through lexemes of both vectors: search.backends.postgres.FILTER_PREFIX).
+    The fixed-width columns come first, so reading a
     row does not walk through variable-length values to get them. Written
     and deleted together with its document.
     """
@@ -171,6 +173,8 @@ class PortalMatch(models.Model):
     # asks the index which matches have every query word in the title instead
     # of reading each match's vector, which is stored out of line.
     title_vector = SearchVectorField("标题检索向量", null=True)
+    # The counting sample (search.backends.postgres.SAMPLE_SHARDS), with indexes of its own.
+    in_sample = models.BooleanField("计数样本", default=False)
 
     class Meta:
         verbose_name = "门户索引匹配项"
@@ -181,8 +185,11 @@ class PortalMatch(models.Model):
             # In the order listings use (NULLS LAST), so the home page and the
             # feeds read the first rows of an index instead of sorting them all.
             models.Index(*_NEWEST_FIRST, name="portalmatch_latest_idx"),
-            # A filter's facet cells, ANDed with the words' GIN bitmap: only the matches in those cells are read.
+            # A filter's facet cells, when a search has no words.
             models.Index(fields=["facet_cell"], name="portalmatch_cell_idx"),
+            # The sample's matches of a search's words, and without words its documents per cell.
+            GinIndex(fields=["search_vector"], condition=Q(in_sample=True), name="portalmatch_sample_gin"),
+            models.Index(fields=["facet_cell"], condition=Q(in_sample=True), name="portalmatch_sample_cell_idx"),
         ]
 
     def __str__(self) -> str:

@@ -262,7 +262,7 @@ def _small_tsvector(parts: list[tuple[str, str]]) -> TsVector:
 
 
 def _literal(positions: dict[str, list[str]]) -> str:
-    return " ".join(f"{_quote(lexeme)}:{','.join(entry)}" for lexeme, entry in positions.items())
+    return " ".join(f"{quote_lexeme(lexeme)}:{','.join(entry)}" for lexeme, entry in positions.items())
 
 
 def tsvector_literal(parts: list[tuple[str, str]]) -> str:
@@ -270,7 +270,8 @@ def tsvector_literal(parts: list[tuple[str, str]]) -> str:
     return build_tsvector(parts).literal
 
 
-def _quote(word: str) -> str:
+def quote_lexeme(word: str) -> str:
+    """A lexeme as tsvector and tsquery input spell it, quoted."""
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -306,10 +307,10 @@ def _operand(word: str) -> str:
     发展规划, so a query word also matches when all of its parts are present.
     """
     parts = [p for p in _tokens(word, search_mode=True) if p != word and len(p) < len(word)]
-    exact = _quote(word)
+    exact = quote_lexeme(word)
     covering = _covering(word, parts) if parts else []
     if covering and sum(len(p) for p in covering) == len(word):
-        return f"({exact} | ({' & '.join(_quote(p) for p in covering)}))"
+        return f"({exact} | ({' & '.join(quote_lexeme(p) for p in covering)}))"
     return exact
 
 
@@ -339,7 +340,7 @@ def _phrase_operand(phrase: str) -> str:
     words = _tokens(phrase, search_mode=False)
     if len(words) == 1:
         return _operand(words[0])
-    return _or([_quote(phrase), _and([_operand(w) for w in words])])
+    return _or([quote_lexeme(phrase), _and([_operand(w) for w in words])])
 
 
 def is_weak(word: str) -> bool:
@@ -419,7 +420,7 @@ def _doc_number_group(number: DocNumber) -> QueryGroup:
     shortest = min(len(number.issuer), 3)
     issuers = [number.issuer[s:] for s in range(len(number.issuer)) if len(number.issuer) - s >= shortest]
     variants = tuple(canonical_doc_number(i, number.year, number.number) for i in issuers)
-    operand = _or([_quote(v) for v in variants])
+    operand = _or([quote_lexeme(v) for v in variants])
     return QueryGroup(
         label=number.canonical,
         required=operand,
@@ -466,7 +467,7 @@ def _piece_groups(piece: str, synonyms: Mapping[str, tuple[str, ...]], used: lis
             index += 1
     if len(groups) > 1 and len(plain) == len(groups) and _CJK.match(piece) and len(piece) <= _MAX_CHUNK_LOOKUP:
         # 珠府办 (珠府 / 办) or 林晓 (林 / 晓): the run as one token too, its strong words required.
-        exact = _quote(piece)
+        exact = quote_lexeme(piece)
         strong = [g.required for g in groups if g.strong]
         every = _and([g.full for g in groups])
         marks = tuple(dict.fromkeys(m for g in groups for m in g.marks))

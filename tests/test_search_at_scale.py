@@ -7,6 +7,7 @@ The thresholds are lowered so that a few hundred documents behave as a million d
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
@@ -153,3 +154,145 @@ def test_the_recency_window_gives_exactly_the_results_without_it(index, monkeypa
     assert without[0][0], query
     for window, pages in results.items():
         assert pages == without, (query, window)
+
+
+# --- filters as lexemes (search.backends.postgres.FILTER_PREFIX) -----------------------------------------------
+
+# Categories as a 责任分解表 may spell them: brackets, and characters that mean something in tsquery input.
+CATEGORIES = ["工作动态", "行政审批(含行政许可、非行政许可审批事项)", "O'Brien\\备案", "A & B | !C:*"]
+VALIDITIES = ["", "有效", "废止"]
+
+
+def filtered_corpus() -> list[PortalDoc]:
+    docs = []
+    for n, doc in enumerate(corpus(96)):
+        doc.categories = [CATEGORIES[n % 4]] + ([CATEGORIES[(n + 1) % 4]] if n % 5 == 0 else [])
+        doc.validity = VALIDITIES[n % 3] if doc.page_type == "policy_document" else ""
+        if "政务" not in doc.title:
+            # Ranked on the words alone these would come before the title matches; the title decides.
+            doc.body += "政务公开、政务服务、政务数据、政务新媒体、政务热线。" * 3
+        docs.append(doc)
+    return docs
+
+
+def passes(doc: PortalDoc, query: SearchQuery) -> bool:
+    return (
+        (not query.unit or doc.unit_code == query.unit)
+        and (not query.page_type or doc.page_type == query.page_type)
+        and (not query.year or doc.year == query.year)
+        and (not query.category or query.category in doc.categories)
+        and (not query.validity or doc.validity == query.validity_label)
+    )
+
+
+def every_key(backend: PostgresBackend, query: SearchQuery) -> tuple[list[str], int]:
+    first = backend.search(query)
+    keys = hit_keys(first)
+    for page in range(2, -(-first.total // query.per_page) + 1):
+        keys += hit_keys(backend.search(dataclasses.replace(query, page=page)))
+    return keys, first.total
+
+
+FILTERS = [
+    {"unit": "sb"},
+    {"page_type": "notice"},
+    {"year": 2022},
+    *({"category": category} for category in CATEGORIES),
+    {"validity": "valid"},
+    {"validity": "repealed", "unit": "sa"},
+    {"unit": "sc", "page_type": "policy_document", "category": CATEGORIES[2]},
+    {"unit": "nobody"},
+    {"validity": "no-such-key"},
+]
+
+
+@pytest.mark.parametrize("order", ["relevance", "date"])
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.items()))
+def test_a_filter_with_words_finds_exactly_the_documents_that_pass_it(db, monkeypatch, filters, order):
+    exact(monkeypatch)
+    backend = PostgresBackend()
+    backend.reset()
+    docs = filtered_corpus()
+    backend.upsert(docs)
+    # Every document says 政务, and 乡村振兴 only some: the words' matches are the filter's whole input or a part.
+    by_key = {doc.key: doc for doc in docs}
+    for text, matches in (("政务", lambda doc: True), ("乡村振兴", lambda doc: "乡村振兴" in doc.body)):
+        query = SearchQuery(text=text, order=order, per_page=20, **filters)
+        expected = {doc.key for doc in docs if matches(doc) and passes(doc, query)}
+        keys, total = every_key(backend, query)
+        assert sorted(keys) == sorted(expected), (text, filters)
+        assert total == len(expected) == backend.count(query)
+        # In the order of the search without the filter (fewer matches than RANK_CANDIDATES: all are ranked).
+        unfiltered, _ = every_key(backend, SearchQuery(text=text, order=order, per_page=20))
+        assert keys == [key for key in unfiltered if passes(by_key[key], query)], (text, filters)
+    # The same filter without words selects them through the facet cells.
+    listed, total = every_key(backend, SearchQuery(order="date", per_page=20, **filters))
+    assert sorted(listed) == sorted(doc.key for doc in docs if passes(doc, SearchQuery(**filters))) and total == len(listed)
+
+
+def test_the_tiers_of_a_query_with_optional_words_are_filtered_alike(db, monkeypatch):
+    exact(monkeypatch)
+    backend = PostgresBackend()
+    backend.reset()
+    docs = filtered_corpus()
+    backend.upsert(docs)
+    unfiltered, _ = every_key(backend, SearchQuery(text="2024 政务", per_page=20))
+    query = SearchQuery(text="2024 政务", unit="sd", category=CATEGORIES[0], per_page=20)
+    assert backend.plan(query).has_optional
+    keys, total = every_key(backend, query)
+    by_key = {doc.key: doc for doc in docs}
+    # The unfiltered order, with the documents that do not pass left out.
+    assert keys == [key for key in unfiltered if passes(by_key[key], query)]
+    assert total == len(keys) > 0
+
+
+def test_no_query_words_reach_the_filter_lexemes(db, monkeypatch):
+    exact(monkeypatch)
+    backend = PostgresBackend()
+    backend.reset()
+    backend.upsert(filtered_corpus())
+    for text in ("portal type notice", "portal unit sa", "portal", "'portal unit sa'", "portal sample"):
+        assert backend.search(SearchQuery(text=text)).total == 0, text
+
+
+def test_the_migration_rewrites_rows_indexed_before_as_they_are_written_now(db, monkeypatch):
+    """Migration 0010: filter lexemes added, the sample a column instead of migration 0009's lexeme."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    exact(monkeypatch)
+    backend = PostgresBackend()
+    backend.reset()
+    docs = filtered_corpus()
+    backend.upsert(docs)
+    query = SearchQuery(text="政务", unit="sd", category=CATEGORIES[3])
+    expected = backend.search(query).total
+    assert expected > 0
+    rows = "SELECT key, search_vector::text, title_vector::text, in_sample FROM portalsearch_portalmatch ORDER BY key"
+    with connection.cursor() as cursor:
+        cursor.execute(rows)
+        written = cursor.fetchall()
+        assert any(row[3] for row in written) and not all(row[3] for row in written)
+        # As migration 0009 left the index: no filter lexemes, the sample a lexeme.
+        for column in ("search_vector", "title_vector"):
+            cursor.execute(
+                f"UPDATE portalsearch_portalmatch SET {column} = ts_delete({column}, "
+                f"ARRAY(SELECT lexeme FROM unnest({column}) WHERE lexeme LIKE 'portal %%'))"
+            )
+        cursor.execute(
+            "UPDATE portalsearch_portalmatch SET in_sample = false, "
+            "search_vector = search_vector || CASE WHEN in_sample THEN 'portal\\ sample'::tsvector ELSE '' END"
+        )
+    assert backend.search(query).total == 0
+    migration = importlib.import_module("search.migrations.0010_filter_lexemes_and_sample_index")
+    monkeypatch.setattr(migration, "BATCH", 7)
+    editor = type("Editor", (), {"connection": connection})()
+    # Run twice (a migration re-applied by hand), the rows are the same.
+    for _ in range(2):
+        migration.rewrite_match_rows(apps, editor)
+        with connection.cursor() as cursor:
+            cursor.execute(rows)
+            assert cursor.fetchall() == written
+    assert backend.search(query).total == expected

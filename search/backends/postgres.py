@@ -38,7 +38,7 @@ from psycopg2.extras import execute_values
 
 from search.highlight import highlight, snippet
 from search.models import PortalDocument, PortalFacetCell, PortalMatch
-from search.segmentation import QueryPlan, build_tsvector, plan_query
+from search.segmentation import QueryPlan, build_tsvector, plan_query, quote_lexeme
 from search.synonyms import synonym_map
 
 from .base import (
@@ -89,11 +89,11 @@ _UPSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}, indexed_at) VALUES %s ON
     f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "indexed_at")
 )
 _TEMPLATE = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ", now())"
-_MATCH_COLUMNS = ("key", "facet_cell", "publish_date", "published_at", "search_vector", "title_vector")
+_MATCH_COLUMNS = ("key", "facet_cell", "publish_date", "published_at", "search_vector", "title_vector", "in_sample")
 _UPSERT_MATCHES = f"INSERT INTO {MATCHES} ({', '.join(_MATCH_COLUMNS)}) VALUES %s ON CONFLICT (key) DO UPDATE SET " + ", ".join(
     f"{c} = EXCLUDED.{c}" for c in _MATCH_COLUMNS[1:]
 )
-_MATCH_TEMPLATE = "(%s, %s, %s, %s, %s::tsvector, %s::tsvector)"
+_MATCH_TEMPLATE = "(%s, %s, %s, %s, %s::tsvector, %s::tsvector, %s)"
 _CELL_COLUMNS = ("id", "unit_code", "unit_name", "page_type", "year", "categories", "validity")
 _INSERT_CELLS = f"INSERT INTO {CELLS} ({', '.join(_CELL_COLUMNS)}) VALUES %s ON CONFLICT (id) DO NOTHING"
 _HIT_COLUMNS = (
@@ -105,14 +105,20 @@ BATCH = 500
 RANK_CANDIDATES = 200
 # A common word at a million documents has 150,000 matches, and counting each of them for the facets and the
 # total is most of the search (about 1 ms per thousand matches even with every page in memory). One document in
-# SAMPLE_SHARDS (chosen by a hash of its key, so evenly across units, types and years) carries SAMPLE_LEXEME in
-# its search_vector; a search whose sample has more than EXACT_UP_TO / SAMPLE_SHARDS matches counts the
-# sample and scales it (the result says 约), every other search counts exactly. Hits are never sampled: the
-# page is always chosen from all matches. The lexeme has a space in it, so no query word is ever equal to it.
+# SAMPLE_SHARDS (chosen by a hash of its key, so evenly across units, types and years) is in_sample; a search
+# whose sample has more than EXACT_UP_TO / SAMPLE_SHARDS matches counts the sample and scales it (the result
+# says 约), every other search counts exactly. The sample has a GIN index of its own (portalmatch_sample_gin),
+# SAMPLE_SHARDS times smaller, so finding the sample's matches costs that much less than finding all of them.
+# Hits are never sampled: the page is always chosen from all matches.
 SAMPLE_SHARDS = 16
-SAMPLE_LEXEME = "portal sample"
 EXACT_UP_TO = 10_000
-_SAMPLE_QUERY = f"'{SAMPLE_LEXEME}'"
+# A search with words and a filter (unit, type, year, category, validity) finds its matches in one GIN scan:
+# each filter value is a lexeme of both vectors ("portal type news"), ANDed with the words in the tsquery, so
+# the GIN index intersects their posting lists. Through the facet cells' btree index a broad filter (a type, a
+# year) read some 200,000 index entries at a million documents before the bitmaps were ANDed. The lexemes have a
+# space in them, so no query word is ever equal to one. Without words a filter selects facet cells (the listings
+# walk the date index and stop after the page).
+FILTER_PREFIX = "portal "
 # Sorting and hashing tens of thousands of matches must stay in memory; JIT
 # compilation costs more than these queries themselves.
 _QUERY_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; "
@@ -223,8 +229,38 @@ def in_sample(key: str) -> bool:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % SAMPLE_SHARDS == 0
 
 
-def _sampled(literal: str, key: str) -> str:
-    return f"{literal} '{SAMPLE_LEXEME}'".lstrip() if in_sample(key) else literal
+def filter_lexemes(
+    *, unit_code: str, page_type: str, year: int | None, categories: Sequence[str], validity: str = ""
+) -> list[str]:
+    """The lexemes a document carries for the filters it passes (see FILTER_PREFIX; migration 0010 builds the same
+    in SQL from the facet cells)."""
+    lexemes = [f"{FILTER_PREFIX}unit {unit_code}", f"{FILTER_PREFIX}type {page_type}"]
+    if year is not None:
+        lexemes.append(f"{FILTER_PREFIX}year {year}")
+    lexemes += [f"{FILTER_PREFIX}category {category}" for category in categories]
+    if validity:
+        lexemes.append(f"{FILTER_PREFIX}validity {validity}")
+    return lexemes
+
+
+def _filter_tsquery(query: SearchQuery) -> str:
+    """The query's filters as a tsquery of filter_lexemes ANDed ("" without filters)."""
+    lexemes = []
+    if query.unit:
+        lexemes.append(f"{FILTER_PREFIX}unit {query.unit}")
+    if query.page_type:
+        lexemes.append(f"{FILTER_PREFIX}type {query.page_type}")
+    if query.year:
+        lexemes.append(f"{FILTER_PREFIX}year {query.year}")
+    if query.category:
+        lexemes.append(f"{FILTER_PREFIX}category {query.category}")
+    if query.validity:
+        lexemes.append(f"{FILTER_PREFIX}validity {query.validity_label}")
+    return " & ".join(quote_lexeme(lexeme) for lexeme in lexemes)
+
+
+def _filtered(tsquery: str, filters: str) -> str:
+    return f"({tsquery}) & {filters}" if filters else tsquery
 
 
 def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -245,6 +281,16 @@ def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
                 (" ".join([doc.unit_name, *doc.column_path]), "D"),
             ]
         )
+        filters = " ".join(
+            quote_lexeme(lexeme)
+            for lexeme in filter_lexemes(
+                unit_code=doc.unit_code,
+                page_type=doc.page_type,
+                year=doc.year,
+                categories=doc.categories,
+                validity=doc.validity or "",
+            )
+        )
         note = "；".join(part for part in (doc.truncation_note, vector.note()) if part)
         values.update(truncated=bool(note), truncation_note=note)
         documents.append(tuple(values[c] for c in _COLUMNS))
@@ -254,8 +300,9 @@ def _rows(docs: list[PortalDoc]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
                 cells[facets],
                 doc.publish_date,
                 doc.published_at,
-                _sampled(vector.literal, doc.key),
-                build_tsvector([(doc.title, "A")]).literal,
+                f"{vector.literal} {filters}".lstrip(),
+                f"{build_tsvector([(doc.title, 'A')]).literal} {filters}".lstrip(),
+                in_sample(doc.key),
             )
         )
     # A very short document's row stays under the TOAST threshold and keeps
@@ -349,13 +396,17 @@ class PostgresBackend(PortalSearchBackend):
         clauses: list[str] = []
         params: dict[str, Any] = {}
         if tsquery:
+            # The words and the filters in one tsquery (FILTER_PREFIX); ranking reads the words alone.
+            filters = _filter_tsquery(query)
             clauses.append(f"{vector} @@ %(tsquery)s::tsquery")
-            params["tsquery"] = tsquery
-        if exclude:
-            # By key, against the GIN index's matches of `exclude` (a hashed subplan):
-            # testing each row's own vector would read it out of line, row by row.
-            clauses.append(f"key NOT IN (SELECT key FROM {MATCHES} WHERE search_vector @@ %(exclude)s::tsquery)")
-            params["exclude"] = exclude
+            params.update(tsquery=_filtered(tsquery, filters), rank=tsquery)
+            if exclude:
+                # By key, against the GIN index's matches of `exclude` (a hashed subplan): testing each row's
+                # own vector would read it out of line, row by row. Only the matches that pass the filters
+                # can be excluded, so the subplan holds only those.
+                clauses.append(f"key NOT IN (SELECT key FROM {MATCHES} WHERE search_vector @@ %(exclude)s::tsquery)")
+                params["exclude"] = _filtered(exclude, filters)
+            return " WHERE " + " AND ".join(clauses), params
         cells: list[str] = []
         if query.unit:
             cells.append("unit_code = %(unit)s")
@@ -373,21 +424,12 @@ class PostgresBackend(PortalSearchBackend):
             cells.append("validity = %(validity)s")
             params["validity"] = query.validity_label
         if cells:
-            # The cells are looked up first and passed as an array the planner can see: it then ANDs the
-            # cells' index with the words' GIN bitmap where that pays, and only the matches in these cells
-            # are read, not every match of the words (a subquery's array it would guess at, badly).
-            # Looked up once per search (the page, its title matches and the sample share the filter).
-            sql = f"SELECT array_agg(id) FROM {CELLS} WHERE {' AND '.join(cells)}"
-            memo_key = (
-                sql,
-                tuple(sorted((name, str(value)) for name, value in params.items() if name not in ("tsquery", "exclude"))),
-            )
-            memo = self.__dict__.setdefault("_cells_of_search", {})
-            if memo_key not in memo:
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params)
-                    memo[memo_key] = _array_literal(cursor.fetchone()[0] or [])
-            params["cells"] = memo[memo_key]
+            # Without words a filter selects facet cells, looked up first and passed as an array the planner can
+            # see (a subquery's array it would guess at, badly): the listings then walk the date index and
+            # stop after the page.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT array_agg(id) FROM {CELLS} WHERE {' AND '.join(cells)}", params)
+                params["cells"] = _array_literal(cursor.fetchone()[0] or [])
             clauses.append("facet_cell = ANY(%(cells)s::bigint[])")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -397,7 +439,6 @@ class PostgresBackend(PortalSearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         """Matches of the plan's required words; with optional words (2026年招生) those with all words come first."""
         started = time.perf_counter()
-        self._cells_of_search = {}
         plan = self.plan(query)
         required = plan.required if plan else ""
         if query.text and not required:
@@ -440,7 +481,6 @@ class PostgresBackend(PortalSearchBackend):
 
     def count(self, query: SearchQuery) -> int:
         """How many documents match (suggestions weigh the words of a query that found nothing)."""
-        self._cells_of_search = {}
         plan = self.plan(query)
         required = plan.required if plan else ""
         if query.text and not required:
@@ -456,11 +496,12 @@ class PostgresBackend(PortalSearchBackend):
         # Beyond the ranked set a page is cut from the first offset + limit
         # matches in the cheap order.
         params.update(limit=limit, offset=offset, candidates=max(RANK_CANDIDATES, offset + limit))
-        params.setdefault("rank", params.get("tsquery", ""))
+        params.setdefault("rank", "")
 
     @staticmethod
     def _sample_where(where: str) -> str:
-        return _and(where) + "search_vector @@ %(sample)s::tsquery"
+        # As the partial index's predicate is written (search.models.PortalMatch), so the planner uses it.
+        return _and(where) + "in_sample"
 
     def _sample(self, cursor, where: str, params: dict[str, Any], *, settings: str = "") -> dict[str, Any] | None:
         """The sample's matches counted per facet cell and scaled, when they pass EXACT_UP_TO; else None.
@@ -470,7 +511,7 @@ class PostgresBackend(PortalSearchBackend):
         """
         cursor.execute(
             f"{settings}SELECT facet_cell, count(*) FROM {MATCHES}{self._sample_where(where)} GROUP BY facet_cell",
-            {**params, "sample": _SAMPLE_QUERY},
+            params,
         )
         rows = cursor.fetchall()
         if sum(n for _, n in rows) * SAMPLE_SHARDS <= EXACT_UP_TO:
@@ -493,23 +534,22 @@ class PostgresBackend(PortalSearchBackend):
         """
         where_all, params_all = self._where(query, plan.full)
         offset, limit = query.offset, query.per_page
-        # The page needs only whether the first tier reaches past it, and if
-        # not how many it has: counted up to the page's end, the heap scan
-        # stops there instead of reading every match of a common word (the
-        # total comes from the facets). Materialised, so the LIMIT cannot make
-        # PostgreSQL test row after row's out-of-line vector instead.
-        cursor.execute(
-            f"WITH first_tier AS MATERIALIZED (SELECT FROM {MATCHES}{where_all}) "
-            "SELECT count(*) FROM (SELECT FROM first_tier LIMIT %(page_end)s) AS page",
-            {**params_all, "page_end": offset + limit},
-        )
-        first_tier = cursor.fetchone()[0]
-        rows: list[dict[str, Any]] = []
-        if offset < first_tier:
-            self._page_params(query, params_all, offset=offset, limit=limit)
-            self._page_only(cursor, query, where_all, params_all)
-            rows += _dicts(cursor)
-        if offset + limit > first_tier:
+        self._page_params(query, params_all, offset=offset, limit=limit)
+        self._page_only(cursor, query, where_all, params_all)
+        rows: list[dict[str, Any]] = _dicts(cursor)
+        if len(rows) < limit:
+            # The first tier ends before this page does: it has offset + len(rows) matches, unless it ends before
+            # the page begins. Only then are they counted, up to the page's start: with a LIMIT the heap scan
+            # stops there instead of reading every match of a common word (the total comes from the facets).
+            # Materialised, so the LIMIT cannot make PostgreSQL test row after row's out-of-line vector instead.
+            first_tier = offset + len(rows)
+            if not rows and offset:
+                cursor.execute(
+                    f"WITH first_tier AS MATERIALIZED (SELECT FROM {MATCHES}{where_all}) "
+                    "SELECT count(*) FROM (SELECT FROM first_tier LIMIT %(offset)s) AS page",
+                    params_all,
+                )
+                first_tier = cursor.fetchone()[0]
             where_rest, params_rest = self._where(query, plan.required, exclude=plan.full)
             self._page_params(query, params_rest, offset=max(0, offset - first_tier), limit=limit - len(rows))
             self._page_only(cursor, query, where_rest, params_rest, exclude=plan.full)
@@ -534,7 +574,7 @@ class PostgresBackend(PortalSearchBackend):
         published on or after recent_from, see tw below); m, all of the matches, is read only when mw has
         too few, or for the facets.
         """
-        tsquery = params.get("tsquery", "")
+        words = params.get("rank", "")
         page = "LIMIT %(limit)s OFFSET %(offset)s"
         if query.text:
             params["recent_from"] = recent_from()
@@ -548,7 +588,7 @@ class PostgresBackend(PortalSearchBackend):
                 f"ORDER BY {_DATE_ORDER} {page}"
             )
             return [windowed, f"p AS ({newest})"], _date_order("p")
-        title_where, _ = self._where(query, tsquery, vector="title_vector", exclude=exclude)
+        title_where, _ = self._where(query, words, vector="title_vector", exclude=exclude)
         ctes = [
             windowed,
             # A title match is a match: titles are indexed in search_vector
