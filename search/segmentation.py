@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -335,12 +335,29 @@ def _covering(word: str, parts: list[str]) -> list[str]:
     return chosen
 
 
-def _phrase_operand(phrase: str) -> str:
-    """A phrase (a synonym, a chunk): its own lexeme, or every word of it."""
-    words = _tokens(phrase, search_mode=False)
-    if len(words) == 1:
-        return _operand(words[0])
-    return _or([quote_lexeme(phrase), _and([_operand(w) for w in words])])
+def _phrase_words(phrase: str) -> list[str]:
+    """The operands of a phrase's words (a synonym, a chunk)."""
+    return [_operand(w) for w in _tokens(phrase, search_mode=False)]
+
+
+def _phrases_operand(phrases: Sequence[str]) -> str:
+    """Any of the phrases: each its own lexeme, or every word of it.
+
+    A phrase whose words include all of another's words adds only its own lexeme: 发展和改革局 (发展, 和, 改革,
+    局) matches whatever 发展改革局 (发展, 改革, 局) matches. The results are the same without it, but every word
+    of a tsquery is one more posting list for the GIN index to go through, and 和 is in most documents.
+    """
+    words = {phrase: _phrase_words(phrase) for phrase in phrases}
+    alternatives = []
+    for phrase in phrases:
+        own = words[phrase]
+        if len(own) == 1:
+            alternatives.append(own[0])
+        elif any(set(words[other]) < set(own) for other in phrases if other != phrase):
+            alternatives.append(quote_lexeme(phrase))
+        else:
+            alternatives.append(_or([quote_lexeme(phrase), _and(own)]))
+    return _or(alternatives)
 
 
 def is_weak(word: str) -> bool:
@@ -440,7 +457,7 @@ def _word_group(word: str) -> QueryGroup:
 
 
 def _synonym_group(phrase: str, words: tuple[str, ...]) -> QueryGroup:
-    operand = _or([_phrase_operand(w) for w in (phrase, *words)])
+    operand = _phrases_operand((phrase, *words))
     return QueryGroup(
         label=phrase, required=operand, full=operand, strong=True, marks=(phrase, *words), alternatives=(phrase, *words)
     )

@@ -197,6 +197,38 @@ def test_synonyms_edited_by_the_centre_take_effect_at_the_next_search(client, un
     assert titles(api(client, "/api/v1/search/", q="智能网联汽车")) == []
 
 
+def test_a_synonym_phrase_with_all_the_words_of_another_adds_only_its_own_lexeme(db):
+    """发展和改革局 matches whatever 发展改革局 does: the tsquery leaves its words out (和 is in most documents), and
+    the same documents are found."""
+    from search.backends.postgres import PostgresBackend
+    from tests.support.portal import portal_doc
+
+    synonyms = {"发改委": ("发展改革局", "发展和改革局")}
+    required = plan_query("发改委", synonyms=synonyms).required
+    assert "'和'" not in required and "'发展和改革局'" in required and "'局'" in required
+    backend = PostgresBackend()
+    backend.reset()
+    day = dt.date(2026, 11, 2)
+    bodies = ["市发展和改革局召开会议。", "改革 发展 局", "坚持发展，深化改革。", "发改委发布通知。"]
+    backend.upsert(
+        portal_doc(
+            unit="fg",
+            unit_name="测试中心",
+            page_id=n,
+            title=f"通知{n}",
+            body=body,
+            day=day,
+            published_at=dt.datetime(2026, 11, 2, 9, n, tzinfo=dt.UTC),
+        )
+        for n, body in enumerate(bodies)
+    )
+    SynonymSet.objects.all().delete()
+    SynonymSet.objects.create(words="发改委 发展改革局 发展和改革局")
+    found = {hit.title for hit in backend.search(SearchQuery(text="发改委")).hits}
+    # Every phrase's words, 和 or not, as before: all but the document without 局.
+    assert found == {"通知0", "通知1", "通知3"}
+
+
 def test_a_synonym_set_needs_two_words_with_a_chinese_message(db):
     centre = centre_client()
     response = centre.post(reverse("search_synonyms:add"), {"words": "社保", "enabled": "on"}, HTTP_HOST="localhost")
