@@ -229,34 +229,34 @@ def in_sample(key: str) -> bool:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % SAMPLE_SHARDS == 0
 
 
+def _filter_lexeme(facet: str, value: object) -> str:
+    return f"{FILTER_PREFIX}{facet} {value}"
+
+
 def filter_lexemes(
     *, unit_code: str, page_type: str, year: int | None, categories: Sequence[str], validity: str = ""
 ) -> list[str]:
     """The lexemes a document carries for the filters it passes (see FILTER_PREFIX; migration 0010 builds the same
     in SQL from the facet cells)."""
-    lexemes = [f"{FILTER_PREFIX}unit {unit_code}", f"{FILTER_PREFIX}type {page_type}"]
+    lexemes = [_filter_lexeme("unit", unit_code), _filter_lexeme("type", page_type)]
     if year is not None:
-        lexemes.append(f"{FILTER_PREFIX}year {year}")
-    lexemes += [f"{FILTER_PREFIX}category {category}" for category in categories]
+        lexemes.append(_filter_lexeme("year", year))
+    lexemes += [_filter_lexeme("category", category) for category in categories]
     if validity:
-        lexemes.append(f"{FILTER_PREFIX}validity {validity}")
+        lexemes.append(_filter_lexeme("validity", validity))
     return lexemes
 
 
 def _filter_tsquery(query: SearchQuery) -> str:
     """The query's filters as a tsquery of filter_lexemes ANDed ("" without filters)."""
-    lexemes = []
-    if query.unit:
-        lexemes.append(f"{FILTER_PREFIX}unit {query.unit}")
-    if query.page_type:
-        lexemes.append(f"{FILTER_PREFIX}type {query.page_type}")
-    if query.year:
-        lexemes.append(f"{FILTER_PREFIX}year {query.year}")
-    if query.category:
-        lexemes.append(f"{FILTER_PREFIX}category {query.category}")
-    if query.validity:
-        lexemes.append(f"{FILTER_PREFIX}validity {query.validity_label}")
-    return " & ".join(quote_lexeme(lexeme) for lexeme in lexemes)
+    values = (
+        ("unit", query.unit),
+        ("type", query.page_type),
+        ("year", query.year),
+        ("category", query.category),
+        ("validity", query.validity and query.validity_label),
+    )
+    return " & ".join(quote_lexeme(_filter_lexeme(facet, value)) for facet, value in values if value)
 
 
 def _filtered(tsquery: str, filters: str) -> str:
