@@ -42,6 +42,23 @@ def test_search_with_facets(page, site_server):
     screenshot(page, "search-facet")
 
 
+def test_a_search_counted_on_its_sample_says_the_counts_are_estimates(page, site_server, monkeypatch):
+    """What a citizen sees when a search has too many matches to count (search.backends.postgres.SAMPLE_SHARDS):
+    the threshold is lowered so the demo's few hundred documents are counted as a million are."""
+    from search.backends import postgres
+
+    monkeypatch.setattr(postgres, "EXACT_UP_TO", 0)
+    page.goto(site_server + "/search/?q=" + "工作")
+    heading = page.locator("#results-heading")
+    expect(heading).to_contain_text("共找到约")
+    expect(heading).to_contain_text("条数与分类计数为抽样估计")
+    counts = page.locator(".facet-count")
+    assert counts.count() > 0
+    assert all(text.startswith("约 ") for text in counts.all_inner_texts())
+    expect(page.locator(".results li").first).to_be_visible()
+    screenshot(page, "search-estimated")
+
+
 def test_a_unit_site_on_a_phone(phone, site_server):
     phone.goto(unit_url(site_server, "fgj") + "/")
     expect(phone.locator(".site-title")).to_contain_text("发展")
