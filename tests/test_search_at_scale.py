@@ -193,6 +193,17 @@ def every_key(backend: PostgresBackend, query: SearchQuery) -> tuple[list[str], 
     return keys, first.total
 
 
+@pytest.fixture
+def filtered_index(db, monkeypatch):
+    """filtered_corpus() indexed, counted exactly."""
+    exact(monkeypatch)
+    backend = PostgresBackend()
+    backend.reset()
+    docs = filtered_corpus()
+    backend.upsert(docs)
+    return backend, docs
+
+
 FILTERS = [
     {"unit": "sb"},
     {"page_type": "notice"},
@@ -208,12 +219,8 @@ FILTERS = [
 
 @pytest.mark.parametrize("order", ["relevance", "date"])
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.items()))
-def test_a_filter_with_words_finds_exactly_the_documents_that_pass_it(db, monkeypatch, filters, order):
-    exact(monkeypatch)
-    backend = PostgresBackend()
-    backend.reset()
-    docs = filtered_corpus()
-    backend.upsert(docs)
+def test_a_filter_with_words_finds_exactly_the_documents_that_pass_it(filtered_index, filters, order):
+    backend, docs = filtered_index
     # Every document says 政务, and 乡村振兴 only some: the words' matches are the filter's whole input or a part.
     by_key = {doc.key: doc for doc in docs}
     for text, matches in (("政务", lambda doc: True), ("乡村振兴", lambda doc: "乡村振兴" in doc.body)):
@@ -230,12 +237,8 @@ def test_a_filter_with_words_finds_exactly_the_documents_that_pass_it(db, monkey
     assert sorted(listed) == sorted(doc.key for doc in docs if passes(doc, SearchQuery(**filters))) and total == len(listed)
 
 
-def test_the_tiers_of_a_query_with_optional_words_are_filtered_alike(db, monkeypatch):
-    exact(monkeypatch)
-    backend = PostgresBackend()
-    backend.reset()
-    docs = filtered_corpus()
-    backend.upsert(docs)
+def test_the_tiers_of_a_query_with_optional_words_are_filtered_alike(filtered_index):
+    backend, docs = filtered_index
     unfiltered, _ = every_key(backend, SearchQuery(text="2024 政务", per_page=20))
     query = SearchQuery(text="2024 政务", unit="sd", category=CATEGORIES[0], per_page=20)
     assert backend.plan(query).has_optional
@@ -246,27 +249,20 @@ def test_the_tiers_of_a_query_with_optional_words_are_filtered_alike(db, monkeyp
     assert total == len(keys) > 0
 
 
-def test_no_query_words_reach_the_filter_lexemes(db, monkeypatch):
-    exact(monkeypatch)
-    backend = PostgresBackend()
-    backend.reset()
-    backend.upsert(filtered_corpus())
+def test_no_query_words_reach_the_filter_lexemes(filtered_index):
+    backend, _ = filtered_index
     for text in ("portal type notice", "portal unit sa", "portal", "'portal unit sa'", "portal sample"):
         assert backend.search(SearchQuery(text=text)).total == 0, text
 
 
-def test_the_migration_rewrites_rows_indexed_before_as_they_are_written_now(db, monkeypatch):
+def test_the_migration_rewrites_rows_indexed_before_as_they_are_written_now(filtered_index, monkeypatch):
     """Migration 0010: filter lexemes added, the sample a column instead of migration 0009's lexeme."""
     import importlib
 
     from django.apps import apps
     from django.db import connection
 
-    exact(monkeypatch)
-    backend = PostgresBackend()
-    backend.reset()
-    docs = filtered_corpus()
-    backend.upsert(docs)
+    backend, _ = filtered_index
     query = SearchQuery(text="政务", unit="sd", category=CATEGORIES[3])
     expected = backend.search(query).total
     assert expected > 0
