@@ -3,11 +3,12 @@
 - `pages`: copies of stored entries (up to PAGE_CACHE_LOCAL_BYTES, least recently used out first, expiring
   with the shared entry PAGE_CACHE_SECONDS after it was stored). A copy is only ever served when the
   generation counters it was stored under are still the current ones.
-- `generations`: the counters as this process last read them from the shared cache, trusted for
-  PAGE_CACHE_GENERATION_MS. A purge in this process forgets the counters it increments at once
-  (pagecache.services.bump_generations), so here it lands immediately; a purge in another process or on
-  another web node lands here when the values age out: within that bound (500 ms unless configured; the
-  issue's bound for a purge is 1 s). A miss never renders on remembered counters: it reads them afresh.
+- `generations`: the counters as this process last read them from the shared cache. A purge in this
+  process forgets the counters it increments at once (pagecache.services.bump_generations); a purge in
+  another process or on another web node is forgotten here when its notice is read, before the next
+  request trusts the memory (pagecache.notices). Values are trusted for PAGE_CACHE_GENERATION_MS at most,
+  and never when read before something was forgotten: a read that raced a purge is not remembered.
+  A miss never renders on remembered counters: it reads them afresh.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ class RememberedGenerations:
     def __init__(self) -> None:
         self._values: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
+        # Counts what was forgotten: counters read before a forget may predate the purge it was for.
+        self._forgotten = 0
 
     @staticmethod
     def seconds() -> float:
@@ -97,12 +100,18 @@ class RememberedGenerations:
             values.append(found[1])
         return tuple(values)
 
-    def remember(self, names: tuple[str, ...], values: tuple[int | None, ...]) -> None:
+    def mark(self) -> int:
+        """Taken before the counters are read from the shared cache; `remember` needs it unchanged."""
+        return self._forgotten
+
+    def remember(self, names: tuple[str, ...], values: tuple[int | None, ...], *, mark: int) -> None:
         seconds = self.seconds()
         if not seconds:
             return
         until = time.monotonic() + seconds
         with self._lock:
+            if mark != self._forgotten:
+                return
             if len(self._values) > self.MAX_NAMES:
                 self._values.clear()
             for name, value in zip(names, values, strict=True):
@@ -111,11 +120,13 @@ class RememberedGenerations:
 
     def forget(self, names: Iterable[str]) -> None:
         with self._lock:
+            self._forgotten += 1
             for name in names:
                 self._values.pop(name, None)
 
     def clear(self) -> None:
         with self._lock:
+            self._forgotten += 1
             self._values.clear()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 
-from . import local
+from . import local, notices
 from .keys import PageKey
 from .local import CacheEntry
 
@@ -25,6 +25,19 @@ class Lookup:
     generations: tuple[int | None, ...]
 
 
+def _memory_mark() -> int | None:
+    """Forgets the counters whose purge notices arrived; the mark to remember what is read next under, or None
+    when the remembered counters may not be trusted for this request (no memory, or no subscription yet)."""
+    if not local.generations.seconds():
+        return None
+    cache = page_cache()
+    if notices.needed(cache) and not notices.subscription.read(
+        cache=cache, forget=local.generations.forget, forget_all=local.generations.clear
+    ):
+        return None
+    return local.generations.mark()
+
+
 def _valid(entry: CacheEntry | None, generations: tuple[int | None, ...]) -> bool:
     return entry is not None and None not in generations and tuple(entry.get("generations", ())) == generations
 
@@ -32,18 +45,21 @@ def _valid(entry: CacheEntry | None, generations: tuple[int | None, ...]) -> boo
 def cached_page(*, key: PageKey) -> Lookup:
     """The entry of `key` if its counters are unchanged.
 
-    This process's copy (pagecache.local) is checked against the counters it remembers, and then against
+    This process's copy (pagecache.local) is checked against the counters it remembers (once the purge
+    notices that arrived are read: pagecache.notices), and then against
     the shared ones; the shared entry is fetched with the shared counters in the same round trip. A miss
     always returns the shared counters: the page is rendered and stored against those, never remembered ones.
     """
+    mark = _memory_mark()
     copy = local.pages.get(key.entry)
-    if copy is not None:
+    if copy is not None and mark is not None:
         remembered = local.generations.get(key.generations)
         if remembered is not None and _valid(copy, remembered):
             return Lookup(entry=copy, generations=remembered)
     found = page_cache().get_many([*key.generations] if copy is not None else [key.entry, *key.generations])
     generations = tuple(found.get(name) for name in key.generations)
-    local.generations.remember(key.generations, generations)
+    if mark is not None:
+        local.generations.remember(key.generations, generations, mark=mark)
     if copy is not None and _valid(copy, generations):
         return Lookup(entry=copy, generations=generations)
     if copy is not None:

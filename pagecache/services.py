@@ -38,7 +38,7 @@ from django.utils.http import http_date
 
 from tenants.context import current_schema_name
 
-from . import local
+from . import local, notices
 from .keys import PageKey
 from .selectors import page_cache
 
@@ -137,8 +137,6 @@ def bump_generations(names: Iterable[str]) -> None:
     cache = page_cache()
     lifetime = generation_seconds()
     names = list(dict.fromkeys(names))
-    # This process reads the new values at its next request (other processes within PAGE_CACHE_GENERATION_MS).
-    local.generations.forget(names)
     for name in names:
         try:
             cache.incr(name)
@@ -152,6 +150,11 @@ def bump_generations(names: Iterable[str]) -> None:
                     # Neither incremented nor created (gone again, or the cache is unreachable): deleted, so no
                     # entry matches it; an unreachable Redis remembers the missed delete (govplatform.cache).
                     cache.delete(name)
+    # Forgotten after the increments: a read of the counters that raced them is not remembered either
+    # (pagecache.local's mark). This process reads the new values at its next request, every other web process
+    # once it has read the notice.
+    local.generations.forget(names)
+    notices.announce(cache, names)
 
 
 # --- purging: now and after commit ---------------------------------------------------------------

@@ -301,11 +301,25 @@ def test_local_copies_stay_within_their_byte_limit_least_recently_used_first():
 def test_the_counters_memory_forgets_after_its_time():
     remembered = local.RememberedGenerations()
     with override_settings(PAGE_CACHE_GENERATION_MS=100):
-        remembered.remember(("g1", "g2"), (5, 6))
+        remembered.remember(("g1", "g2"), (5, 6), mark=remembered.mark())
         assert remembered.get(("g1", "g2")) == (5, 6)
         assert remembered.get(("g1", "g3")) is None
         time.sleep(0.15)
         assert remembered.get(("g1", "g2")) is None
     with override_settings(PAGE_CACHE_GENERATION_MS=0):
-        remembered.remember(("g1",), (5,))
+        remembered.remember(("g1",), (5,), mark=remembered.mark())
         assert remembered.get(("g1",)) is None
+
+
+def test_counters_read_before_something_was_forgotten_are_not_remembered():
+    # A request reads the counters (mark, then the shared cache); meanwhile a purge in this process, or a purge
+    # notice from another, forgets counters. What the request read may predate that purge: not remembered.
+    remembered = local.RememberedGenerations()
+    with override_settings(PAGE_CACHE_GENERATION_MS=60_000):
+        for forget in (lambda: remembered.forget(["g9"]), remembered.clear):
+            mark = remembered.mark()
+            forget()
+            remembered.remember(("g1",), (5,), mark=mark)
+            assert remembered.get(("g1",)) is None
+        remembered.remember(("g1",), (5,), mark=remembered.mark())
+        assert remembered.get(("g1",)) == (5,)

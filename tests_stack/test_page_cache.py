@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import http.client
+import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from tests_stack.conftest import request, unit_host, wait_for
+from tests_stack.conftest import ROOT, request, stack, unit_host, wait_for
 from tests_stack.publishing import news_column, publish_news, unit_schema
+
+# Concurrent readers: enough that every gunicorn worker process (3 in the stack, 4 threads each) answers some.
+READERS = 24
 
 
 def _read(path: str, host: str) -> tuple[int, dict[str, str], str]:
     status, headers, body = request("GET", path, host=host)
     return status, headers, body.decode()
+
+
+def _from_web_processes(path: str, host: str) -> list[tuple[int, str, str]]:
+    """(status, X-Page-Cache, body) of READERS concurrent requests straight to gunicorn, as nginx makes them on a
+    miss: each on its own connection, so the worker processes share them out."""
+
+    def one(_n: int) -> tuple[int, str, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", stack.PORTS["web"], timeout=10)
+        try:
+            connection.request("GET", path, headers={"Host": host, "X-Forwarded-Proto": "https"})
+            response = connection.getresponse()
+            return response.status, response.getheader("X-Page-Cache", ""), response.read().decode()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        return list(pool.map(one, range(READERS)))
 
 
 def test_anonymous_pages_are_cached_and_a_publish_is_visible_at_once():
@@ -35,6 +58,59 @@ def test_anonymous_pages_are_cached_and_a_publish_is_visible_at_once():
         assert status == 200 and title in body, path
     # The portal home shows it once the workers have indexed it (its cache is purged on indexing).
     assert wait_for(lambda: title in _read("/", "zhuhai.localhost")[2], seconds=10, step=0.5)
+
+
+def test_a_publish_is_read_straight_away_from_every_web_process_copy():
+    """Every worker process holds its own copy of the home and remembers its purge counters; the publish
+    (in this process) reaches each of them through the purge notice before the next request does."""
+    host = unit_host("fgj")
+    column_id = news_column("fgj")
+    for round_ in range(3):
+        for _warm in range(3):
+            replies = _from_web_processes("/", host)
+        assert all(status == 200 for status, _state, _body in replies)
+        assert sum(state == "hit" for _status, state, _body in replies) >= READERS - 3, [r[1] for r in replies]
+        title = f"各进程即时更新{round_}号{time.strftime('%H%M%S')}"
+        publish_news(code="fgj", column_id=column_id, title=title)
+        stale = [state for status, state, body in _from_web_processes("/", host) if status != 200 or title not in body]
+        assert not stale, f"第 {round_ + 1} 轮：发布后立即读取，{len(stale)}/{READERS} 次仍是旧页面（{stale[:5]}）"
+
+
+def test_without_its_subscription_a_process_trusts_no_remembered_counters_and_forgets_all_on_its_return():
+    from django.conf import settings
+    from django.test import override_settings
+
+    from pagecache import local, notices
+    from pagecache.selectors import page_cache
+
+    cache = page_cache()
+    assert notices.needed(cache)
+    memory = local.RememberedGenerations()
+    subscription = notices.Subscription()
+
+    def read() -> bool:
+        return subscription.read(cache=cache, forget=memory.forget, forget_all=memory.clear)
+
+    with override_settings(PAGE_CACHE_GENERATION_MS=max(settings.PAGE_CACHE_GENERATION_MS, 60_000)):
+        assert wait_for(read, seconds=5, step=0.05), "订阅未能建立"
+        memory.remember(("stack:a", "stack:b"), (1, 2), mark=memory.mark())
+        notices.announce(cache, ["stack:a"])
+        assert wait_for(lambda: read() and memory.get(("stack:a",)) is None, seconds=2, step=0.01)
+        assert memory.get(("stack:b",)) == (2,)
+
+        subprocess.run([str(ROOT / ".venv/bin/python"), str(ROOT / "deploy/stack.py"), "stop", "redis"], check=True, timeout=120)
+        try:
+            assert wait_for(lambda: not read(), seconds=5, step=0.1)
+            assert memory.get(("stack:b",)) is None
+        finally:
+            subprocess.run(
+                [str(ROOT / ".venv/bin/python"), str(ROOT / "deploy/stack.py"), "start", "redis"], check=True, timeout=120
+            )
+        memory.remember(("stack:c",), (3,), mark=memory.mark())
+        # Notices sent while it was away are lost: subscribed again, it forgets everything it remembered.
+        assert wait_for(read, seconds=10, step=0.2), "Redis 恢复后订阅未能重新建立"
+        assert memory.get(("stack:c",)) is None
+        subscription.close()
 
 
 def test_a_page_made_private_is_gone_from_every_cache_at_once():
