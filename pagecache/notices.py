@@ -5,9 +5,10 @@ of a page makes no round trip to Redis. A purge increments the counters in Redis
 names on a Redis channel (`announce`); every web process subscribes (`Subscription`) and, before it trusts
 its memory for a request, reads what has arrived on its socket and forgets those names.
 
-Redis writes a PUBLISH to its subscribers' sockets in the event-loop turn that answers the publisher, so a
-notice is on every subscriber's socket before the publisher's next request can reach one: a page read
-straight after a publish is rendered afresh in every process, not after a timer. A process whose
+Redis writes a PUBLISH to its subscribers' sockets in the same event-loop turn as its answer to the publisher.
+So the notice is already on a subscriber's socket when the publisher's next request reaches that process (on
+another host, it is as far behind as the network): a page read straight after a publish is served afresh by
+every process, not after a timer. A process whose
 subscription is not established (starting, Redis away, the connection lost) trusts no memory: it reads the
 counters at every hit until it is subscribed again, and forgets everything it remembered whenever its
 subscription starts, since notices sent meanwhile are lost. PAGE_CACHE_GENERATION_MS remains the bound for
