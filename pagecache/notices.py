@@ -8,11 +8,13 @@ its memory for a request, reads what has arrived on its socket and forgets those
 Redis writes a PUBLISH to its subscribers' sockets in the same event-loop turn as its answer to the publisher.
 So the notice is already on a subscriber's socket when the publisher's next request reaches that process (on
 another host, it is as far behind as the network): a page read straight after a publish is served afresh by
-every process, not after a timer. A process whose
-subscription is not established (starting, Redis away, the connection lost) trusts no memory: it reads the
-counters at every hit until it is subscribed again, and forgets everything it remembered whenever its
-subscription starts, since notices sent meanwhile are lost. PAGE_CACHE_GENERATION_MS remains the bound for
-what no notice can report (a subscriber's connection that died without an error).
+every process, not after a timer.
+
+A process whose subscription is not established (starting, Redis away, the connection lost) trusts no memory:
+it reads the counters at every hit until it is subscribed again, and forgets everything it remembered whenever
+its subscription starts, since notices sent meanwhile are lost. PAGE_CACHE_GENERATION_MS remains the bound for
+what no notice can report: a subscriber's connection that died without an error. (No health-check PINGs: their
+answers would end a read of the socket early, before a notice queued behind them.)
 
 Without Redis the page cache is this process's memory, shared with nobody, and needs no notices.
 """
@@ -37,8 +39,6 @@ logger = logging.getLogger(__name__)
 
 # A process whose subscription failed tries again at most this often (each attempt may wait for the connect timeout).
 RETRY_SECONDS = 1.0
-# Redis answers a subscriber's health check (PING) at most this often when the channel is quiet.
-HEALTH_CHECK_SECONDS = 5
 
 
 def channel(cache) -> str:
@@ -109,7 +109,6 @@ class Subscription:
             cache._servers[0],
             socket_connect_timeout=0.5,
             socket_timeout=0.5,
-            health_check_interval=HEALTH_CHECK_SECONDS,
             # No silent reconnect: notices sent while it was away would be lost without this process knowing.
             retry=Retry(NoBackoff(), 0),
         )
