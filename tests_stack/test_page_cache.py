@@ -97,6 +97,13 @@ def test_without_its_subscription_a_process_trusts_no_remembered_counters_and_fo
         notices.announce(cache, ["stack:a"])
         assert wait_for(lambda: read() and memory.get(("stack:a",)) is None, seconds=2, step=0.01)
         assert memory.get(("stack:b",)) == (2,)
+        # Notices queued one behind another on the socket are all read by the next request's one read.
+        memory.remember(("stack:d", "stack:e", "stack:f"), (4, 5, 6), mark=memory.mark())
+        for name in ("stack:d", "stack:e", "stack:f"):
+            notices.announce(cache, [name])
+        time.sleep(0.2)
+        assert read()
+        assert [memory.get((name,)) for name in ("stack:b", "stack:d", "stack:e", "stack:f")] == [(2,), None, None, None]
 
         subprocess.run([str(ROOT / ".venv/bin/python"), str(ROOT / "deploy/stack.py"), "stop", "redis"], check=True, timeout=120)
         try:
