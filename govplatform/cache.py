@@ -16,6 +16,7 @@ import logging
 import threading
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.dispatch import Signal
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -24,6 +25,10 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 # Keys deleted per round trip when the alias is emptied after an outage.
 SCAN_BATCH = 500
+
+# Sent (cache=the emptied ResilientRedisCache) once an alias was emptied after an outage: other processes may
+# hold what they read from it before, and only its owner knows how to tell them (pagecache.notices).
+cache_emptied = Signal()
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -83,6 +88,7 @@ class ResilientRedisCache(RedisCache):
             return False
         self._missed_invalidation.clear()
         logger.warning("Redis 缓存已恢复：%s 在中断期间未能清除的缓存已全部清空", self.key_prefix)
+        cache_emptied.send(sender=type(self), cache=self)
         return True
 
     # --- reads: a miss when Redis is away ---------------------------------------

@@ -11,6 +11,7 @@ class PageCacheConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from annualreport.models import AnnualReport
+        from govplatform.cache import cache_emptied
         from harvest.events import items_reviewed
         from harvest.models import HarvestedItem, HarvestSection
         from search.events import portal_index_changed
@@ -45,6 +46,8 @@ class PageCacheConfig(AppConfig):
         for model in (HarvestedItem, HarvestSection):
             for signal in (post_save, post_delete):
                 signal.connect(signals.portal_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}-{signal}")
+        # The page cache emptied after an outage: every process forgets the counters it remembers.
+        cache_emptied.connect(signals.cache_emptied, dispatch_uid="pagecache-emptied")
         for signal in (post_save, post_delete):
             signal.connect(signals.unit_changed, sender=Unit, dispatch_uid=f"pagecache-unit-{signal}")
             signal.connect(signals.domain_changed, sender=Domain, dispatch_uid=f"pagecache-domain-{signal}")

@@ -16,6 +16,9 @@ its subscription starts, since notices sent meanwhile are lost. PAGE_CACHE_GENER
 what no notice can report: a subscriber's connection that died without an error. (No health-check PINGs: their
 answers would end a read of the socket early, before a notice queued behind them.)
 
+A process that emptied the page cache after an outage (govplatform.cache) announces every counter at once
+(`announce_all`): the counters others remember are gone from Redis, and the purges it missed with them.
+
 Without Redis the page cache is this process's memory, shared with nobody, and needs no notices.
 """
 
@@ -37,6 +40,8 @@ from govplatform.cache import UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
+# The notice for every counter (the page cache was emptied); a notice is otherwise a JSON list of names.
+ALL = "*"
 # A process whose subscription failed tries again at most this often (each attempt may wait for the connect timeout).
 RETRY_SECONDS = 1.0
 
@@ -54,15 +59,24 @@ def needed(cache) -> bool:
 def announce(cache, names: Iterable[str]) -> None:
     """Tell every web process that these counters of `cache` moved (after they were incremented)."""
     names = list(names)
-    if not names or not needed(cache):
-        return
+    if names and needed(cache):
+        _publish(cache, names, what=", ".join(names[:3]))
+
+
+def announce_all(cache) -> None:
+    """Tell every web process that all counters of `cache` are gone (after it was emptied)."""
+    if needed(cache):
+        _publish(cache, ALL, what="全部")
+
+
+def _publish(cache, notice: list[str] | str, *, what: str) -> None:
     client = cache._cache.get_client(write=True)
     try:
-        client.publish(channel(cache), json.dumps(names))
+        client.publish(channel(cache), json.dumps(notice))
     except UNREACHABLE as error:
         # The counters could not be announced: other processes see the purge when their memory of the counters
         # ages out (PAGE_CACHE_GENERATION_MS). If Redis is away, their subscriptions fail too and they trust nothing.
-        logger.warning("页面缓存清除通知未能发送（%s）：%s", ", ".join(names[:3]), error)
+        logger.warning("页面缓存清除通知未能发送（%s）：%s", what, error)
 
 
 class Subscription:
@@ -134,6 +148,7 @@ class Subscription:
             if isinstance(names, list) and all(isinstance(name, str) for name in names):
                 forget(names)
             else:
+                # ALL, or a notice this version cannot read: forgetting everything is always safe.
                 forget_all()
 
     def _fail(self, forget_all: Callable[[], None]) -> None:

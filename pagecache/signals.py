@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from wagtail.models import Page
 
-from . import services
+from . import local, notices, services
+from .selectors import page_cache
 
 
 def page_published(sender, instance, **kwargs) -> None:
@@ -78,3 +79,10 @@ def unit_changed(sender, instance, **kwargs) -> None:
 
 def domain_changed(sender, instance, **kwargs) -> None:
     services.registry_changed(hostnames={instance.domain})
+
+
+def cache_emptied(sender, cache, **kwargs) -> None:
+    """The page cache was emptied after an outage (govplatform.cache): nothing remembered of it holds."""
+    if cache.key_prefix == page_cache().key_prefix:
+        local.generations.clear()
+        notices.announce_all(cache)

@@ -117,6 +117,13 @@ def test_without_its_subscription_a_process_trusts_no_remembered_counters_and_fo
         # Notices sent while it was away are lost: subscribed again, it forgets everything it remembered.
         assert wait_for(read, seconds=10, step=0.2), "Redis 恢复后订阅未能重新建立"
         assert memory.get(("stack:c",)) is None
+
+        # A process that missed a purge while Redis was away empties the page cache when it is back, and says so.
+        memory.remember(("stack:g",), (7,), mark=memory.mark())
+        cache._missed_invalidation.set()
+        assert cache.get("stack:probe") is None
+        assert not cache._missed_invalidation.is_set()
+        assert wait_for(lambda: read() and memory.get(("stack:g",)) is None, seconds=2, step=0.01)
         subscription.close()
 
 
