@@ -157,6 +157,14 @@ def bump_generations(names: Iterable[str]) -> None:
     notices.announce(cache, names)
 
 
+def cache_emptied(*, cache) -> None:
+    """A cache alias was emptied after an outage (govplatform.cache). If it is the page cache, no counter
+    remembered of it holds: forgotten here, and in every other web process through the notice."""
+    if cache.key_prefix == page_cache().key_prefix:
+        local.generations.clear()
+        notices.announce_all(cache)
+
+
 # --- purging: now and after commit ---------------------------------------------------------------
 
 

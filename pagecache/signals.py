@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from wagtail.models import Page
 
-from . import local, notices, services
-from .selectors import page_cache
+from . import services
 
 
 def page_published(sender, instance, **kwargs) -> None:
@@ -82,7 +81,4 @@ def domain_changed(sender, instance, **kwargs) -> None:
 
 
 def cache_emptied(sender, cache, **kwargs) -> None:
-    """The page cache was emptied after an outage (govplatform.cache): nothing remembered of it holds."""
-    if cache.key_prefix == page_cache().key_prefix:
-        local.generations.clear()
-        notices.announce_all(cache)
+    services.cache_emptied(cache=cache)
